@@ -1,0 +1,126 @@
+//! The subcommands: each parses what it needs, asks the engine, and prints. Exit statuses: 0 fine,
+//! 1 `flags` found a breach, 2 an error.
+
+use std::io::Write;
+use std::path::Path;
+
+use color_eyre::eyre::{Result, WrapErr, bail};
+use kpiscope::config::{self, Config};
+use kpiscope::demo::{self, DemoOptions};
+use kpiscope::engine::{self, Model};
+use kpiscope::flags::{self, Severity};
+use kpiscope::kpi::{self, Ctx};
+use kpiscope::period::Period;
+use kpiscope::report::{self, Format, ReportMeta};
+use kpiscope::{store, time};
+
+use crate::cli::{Cli, Command, ScopeArgs};
+
+pub fn run(cli: Cli) -> Result<i32> {
+    let config_path = cli.config.clone();
+    match cli.command {
+        None => bail!("the explorer is not available in this build; try `kpiscope report STORE`"),
+        Some(Command::Init { store: path }) => {
+            store::create(&path)?;
+            println!("created an empty kpiscope store (schema v{}) at {}", store::SCHEMA_VERSION, path.display());
+            Ok(0)
+        }
+        Some(Command::Demo { store: path, orders, seed, force }) => {
+            demo_cmd(&path, DemoOptions { orders, seed }, force)?;
+            Ok(0)
+        }
+        Some(Command::Report(args)) => report_cmd(&args, config_path.as_deref(), false),
+        Some(Command::Flags(args)) => report_cmd(&args, config_path.as_deref(), true),
+        Some(Command::Config { print_default, standard }) => {
+            let cfg = Config::load(config_path.as_deref())?;
+            let standard = standard.unwrap_or(cfg.standard);
+            if print_default {
+                print!("{}", config::print_default(standard));
+            } else {
+                match config_path.or_else(Config::default_path).filter(|p| p.is_file()) {
+                    Some(p) => println!("# config in use: {}\n{}", p.display(), std::fs::read_to_string(&p)?),
+                    None => print!("# no config file; these are the defaults\n{}", config::print_default(standard)),
+                }
+            }
+            Ok(0)
+        }
+        Some(Command::Catalogue) => {
+            print!("{}", kpiscope::kpi::catalogue::markdown());
+            Ok(0)
+        }
+    }
+}
+
+fn demo_cmd(path: &Path, opts: DemoOptions, force: bool) -> Result<()> {
+    if force && path.exists() {
+        std::fs::remove_file(path).wrap_err_with(|| format!("removing {}", path.display()))?;
+    }
+    let started = std::time::Instant::now();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |done: u64, total: u64| {
+        if tty && (done.is_multiple_of(10) || done == total) {
+            eprint!("\rgenerating {:>3}% ({done}/{total} days)", done * 100 / total);
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let s = demo::generate(path, opts, &mut progress)?;
+    if tty {
+        eprintln!();
+    }
+    println!(
+        "demo store {}: {} sellers, {} products, {} customers, {} orders, {} order lines in {:.1} s (seed {})",
+        path.display(),
+        s.sellers,
+        s.products,
+        s.customers,
+        s.orders,
+        s.items,
+        started.elapsed().as_secs_f64(),
+        opts.seed
+    );
+    Ok(())
+}
+
+fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) -> Result<i32> {
+    let mut cfg = Config::load(config_path)?;
+    if let Some(s) = args.standard {
+        cfg.standard = s;
+    }
+    let period: Option<Period> = args.period.as_deref().map(str::parse).transpose()?;
+    let model: Model = engine::open(&args.store)?;
+    let scope = model.resolve_scope(args.seller.as_deref(), args.category.as_deref(), args.product.as_deref())?;
+    let now = match &args.as_of {
+        Some(d) => time::parse_day(d)
+            .ok_or_else(|| kpiscope::Error::usage(format!("--as-of '{d}' is not a date (YYYY-MM-DD)")))?,
+        None => model.last_day,
+    };
+    let ctx = Ctx { model: &model, now, prior_weight: cfg.bayes_prior_weight };
+    let flag_range = period.map(|p| p.resolve(now, model.first_day));
+    let found = flags::evaluate(ctx, &cfg, scope, flag_range);
+    let breach = found.iter().any(|f| f.severity == Severity::Breach);
+    let out = if flags_only {
+        match args.format {
+            Format::Table => report::flags_table(&found, args.all),
+            Format::Json => format!("{:#}\n", report::flags_json(&found)),
+            Format::Csv => report::flags_csv(&found),
+        }
+    } else {
+        let p = period.unwrap_or(Period::Rolling(90));
+        let range = p.resolve(now, model.first_day);
+        let card = kpi::scorecard(ctx, &cfg, scope, range, args.compare);
+        let meta = ReportMeta {
+            store: args.store.display().to_string(),
+            standard: cfg.standard.name(),
+            period_spec: p.to_string(),
+            period_words: p.describe(),
+            now,
+        };
+        match args.format {
+            Format::Table => report::report_table(&model, &meta, &card, &found),
+            Format::Json => format!("{:#}\n", report::report_json(&model, &meta, &card, &found)),
+            Format::Csv => report::report_csv(&card),
+        }
+    };
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(if flags_only && breach { 1 } else { 0 })
+}

@@ -1,0 +1,11 @@
+//! The demo store: a deterministic synthetic marketplace (`kpiscope demo`) with problems planted for the
+//! red flags to find. See docs/demo.md.
+
+mod catalog;
+mod generate;
+pub mod plants;
+mod rng;
+mod writer;
+
+pub use generate::{DAYS, DemoOptions, DemoSummary, end_day, generate};
+pub use rng::Rng;

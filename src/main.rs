@@ -1,0 +1,22 @@
+//! The `kpiscope` binary: parses the command line, sets up logging to a file, and hands over to the
+//! command. Errors are printed as one clear message with exit status 2 (`flags` uses 1 for "breach found").
+
+mod cli;
+mod commands;
+mod logging;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let _log = logging::init();
+    let code = match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("kpiscope: {e:#}");
+            2
+        }
+    };
+    std::process::exit(code);
+}

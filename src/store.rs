@@ -1,0 +1,9 @@
+//! The SQLite store: creating it, opening it (read-only for exploring), checking its schema version and
+//! tables, and migrating older stores. The schema itself is `assets/schema.sql`, documented in
+//! `docs/schema.md`.
+
+mod open;
+mod schema;
+
+pub use open::{open_read_only, open_writable};
+pub use schema::{REQUIRED_TABLES, SCHEMA_VERSION, create, create_indexes, init_schema, migrate};
