@@ -59,6 +59,8 @@ counters! {
     delivery_n,
     /// units returned from sales orders of the day (return rate, order cohort)
     returned_units,
+    /// refunded amounts of the day's sales orders, capped at each line's value (refund rate, order cohort)
+    refunded_sales,
     /// orders with an order defect (negative seller feedback, a claim not denied, a chargeback)
     defect_orders,
     /// orders with a dispute, claim or chargeback of any kind

@@ -55,6 +55,7 @@ struct Item {
     quantity: i64,
     price: i64,
     returned: i64,
+    refunded: i64,
 }
 
 struct Loader<'a> {
@@ -270,7 +271,13 @@ impl Loader<'_> {
                 last_order = pos;
             }
             self.item_ids.push((r.get(0).at(path)?, self.items.len() as u32));
-            self.items.push(Item { product, quantity: r.get(3).at(path)?, price: r.get(4).at(path)?, returned: 0 });
+            self.items.push(Item {
+                product,
+                quantity: r.get(3).at(path)?,
+                price: r.get(4).at(path)?,
+                returned: 0,
+                refunded: 0,
+            });
         }
         // Orders without items start where the next order starts.
         let mut next = self.items.len() as u32;
@@ -653,8 +660,11 @@ impl Loader<'_> {
             // Returned units are capped at the units sold on that line.
             let units = r.quantity.min(item.quantity - item.returned).max(0);
             item.returned += units;
-            if sale && units > 0 {
-                let c = Counters { returned_units: units, ..Counters::default() };
+            let refundable = (item.quantity * item.price - item.refunded).max(0);
+            let refunded = r.refunded.unwrap_or(0).clamp(0, refundable);
+            item.refunded += refunded;
+            if sale && (units > 0 || refunded > 0) {
+                let c = Counters { returned_units: units, refunded_sales: refunded, ..Counters::default() };
                 self.add(seller, product, time::day_of(placed), &c);
             }
             let late = match r.responded {

@@ -303,9 +303,9 @@ pub static CATALOGUE: &[KpiDef] = &[
         Returns,
         Ratio,
         Lower,
-        "refunded amount / gross sales",
-        "refund booked; order placed",
-        "refund rate by value, Shopify-style booking on the refund date"
+        "amount refunded on the period's sales orders (at most each line's value) / gross sales",
+        "order placed (refunds follow the order they came from)",
+        "refund rate by value on the order cohort, so that it is a true share of sales (the refunds KPI books money on the refund date instead)"
     ),
     kpi!(
         "return_dissatisfaction_rate",

@@ -230,7 +230,7 @@ fn value(id: &'static str, i: &Inputs<'_>) -> KpiValue {
         "delivery_time_days" => mean(id, c.delivery_secs, c.delivery_n, 86_400.0, "no orders delivered in this period"),
         "return_rate" => ratio(id, c.returned_units, c.units, "no units sold in this period"),
         "refund_rate" if cur.is_none() => KpiValue::none(id, "sellers in this scope use different currencies"),
-        "refund_rate" => ratio(id, c.refunds, c.gross, "no gross sales in this period"),
+        "refund_rate" => ratio(id, c.refunded_sales, c.gross, "no gross sales in this period"),
         "return_dissatisfaction_rate" => {
             ratio(id, c.return_negative, c.return_requests, "no return requests in this period")
         }

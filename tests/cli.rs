@@ -1,0 +1,118 @@
+//! The real binary: `init`, `report`, `flags`, `config`, `catalogue`; exit statuses; clear errors.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn kpiscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpiscope")).args(args).env("NO_COLOR", "1").output().expect("run kpiscope")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn report_json_has_the_documented_shape() {
+    let (_dir, path) = common::handmade_store();
+    let out =
+        kpiscope(&["report", path.to_str().expect("utf8"), "--seller", "alpha", "--period", "all", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["scope"]["ref"], "alpha");
+    assert_eq!(v["period"]["from"], "2025-03-01");
+    assert_eq!(v["period"]["to"], "2025-03-14");
+    assert_eq!(v["currency"], "USD");
+    let lsr = &v["kpis"]["late_shipment_rate"];
+    assert_eq!(lsr["value"], 0.5);
+    assert_eq!(lsr["numerator"], 1.0);
+    assert_eq!(lsr["denominator"], 2.0);
+    assert_eq!(lsr["status"], "bad");
+    assert_eq!(lsr["peer_median"], 0.25);
+    assert_eq!(v["kpis"]["gross_sales"]["minor"], 10_500);
+    assert_eq!(v["kpis"]["visitors"]["value"], 220.0);
+    // Absent data is null with a reason, never 0.
+    let out = kpiscope(&["report", path.to_str().expect("utf8"), "--seller", "beta", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["kpis"]["visitors"]["value"], serde_json::Value::Null);
+    assert!(v["kpis"]["visitors"]["reason"].as_str().expect("reason").contains("no traffic"));
+    assert_eq!(kpiscope::kpi::CATALOGUE.len(), v["kpis"].as_object().expect("kpis").len());
+}
+
+#[test]
+fn flags_exit_one_on_a_breach_and_list_it() {
+    let (_dir, path) = common::handmade_store();
+    let out = kpiscope(&["flags", path.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("BREACH") && s.contains("RF-AE-DISPUTE") && s.contains("Beta Shop"), "{s}");
+    let csv = kpiscope(&["flags", path.to_str().expect("utf8"), "--format", "csv", "--seller", "alpha"]);
+    // Alpha alone has no breach: exit 0, and the low-confidence flags are in the CSV.
+    assert_eq!(csv.status.code(), Some(0));
+    assert!(text(&csv.stdout).starts_with("severity,rule,seller"));
+    assert!(text(&csv.stdout).contains("low confidence,RF-AMZ-LSR,alpha"));
+}
+
+#[test]
+fn table_report_reads_well() {
+    let (_dir, path) = common::handmade_store();
+    let out = kpiscope(&["report", path.to_str().expect("utf8"), "--seller", "Alpha Goods", "--period", "2025-03"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.starts_with("Alpha Goods · 2025-03 (2025-03) 2025-03-01..2025-03-31"), "{s}");
+    assert!(s.contains("Gross sales") && s.contains("105.00 USD"), "{s}");
+    assert!(s.contains("Late shipment rate") && s.contains("50.0%") && s.contains("✗ bad"), "{s}");
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_status_two() {
+    let (dir, path) = common::handmade_store();
+    let p = path.to_str().expect("utf8");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["report".into(), dir.path().join("nope.db").display().to_string()], "no such file"),
+        (vec!["report".into(), p.into(), "--period".into(), "90x".into()], "unknown period '90x'"),
+        (
+            vec!["report".into(), p.into(), "--seller".into(), "gamma".into()],
+            "no seller 'gamma' in this store; sellers: alpha, beta",
+        ),
+        (vec!["report".into(), p.into(), "--as-of".into(), "yesterday".into()], "--as-of 'yesterday' is not a date"),
+        (vec!["init".into(), p.into()], "already exists"),
+    ];
+    for (args, want) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = kpiscope(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(want), "{args:?}: {}", text(&out.stderr));
+    }
+    // A SQLite file of someone else's schema: which tables are missing.
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other).and_then(|c| c.execute_batch("CREATE TABLE x (a);")).expect("other db");
+    let out = kpiscope(&["report", other.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a kpiscope store (missing table sellers"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn init_creates_an_empty_store_that_reports() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("empty.db");
+    let p = path.to_str().expect("utf8");
+    assert!(kpiscope(&["init", p]).status.success());
+    let out = kpiscope(&["report", p, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["kpis"]["orders"]["value"], 0.0);
+    assert_eq!(v["kpis"]["aov"]["value"], serde_json::Value::Null);
+}
+
+#[test]
+fn docs_match_the_code() {
+    // docs/kpis.md is the catalogue's own output, so the two cannot drift.
+    let out = kpiscope(&["catalogue"]);
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/kpis.md")).expect("docs/kpis.md");
+    assert_eq!(text(&out.stdout), docs, "run `cargo run -- catalogue > docs/kpis.md`");
+    // The printed default config parses back.
+    let out = kpiscope(&["config", "--print-default", "--standard", "ebay"]);
+    let cfg = kpiscope::config::Config::parse(&text(&out.stdout), std::path::Path::new("x")).expect("parses");
+    assert_eq!(cfg.standard, kpiscope::config::Standard::Ebay);
+}
