@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS products (
 -- A buyer. Orders without a known buyer have customer_id NULL.
 CREATE TABLE IF NOT EXISTS customers (
     id      INTEGER PRIMARY KEY,       -- kpiscope key
-    ref     TEXT NOT NULL UNIQUE,      -- the marketplace's customer id
+    ref     TEXT NOT NULL,             -- the marketplace's customer id (unique: index customers_ref)
     country TEXT                       -- ISO 3166-1 alpha-2 of the buyer
 );
 

@@ -541,6 +541,11 @@ pub static CATALOGUE: &[KpiDef] = &[
     ),
 ];
 
+/// KPIs that describe "now" (stock on hand), not a period: they have no comparison value.
+pub fn is_snapshot(id: &str) -> bool {
+    matches!(id, "days_of_cover" | "stockout_risk")
+}
+
 pub fn find(id: &str) -> Option<&'static KpiDef> {
     CATALOGUE.iter().find(|k| k.id == id)
 }

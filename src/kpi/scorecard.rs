@@ -86,7 +86,8 @@ pub fn scorecard(ctx: Ctx<'_>, cfg: &Config, scope: Scope, range: DayRange, comp
                 _ => Status::NotApplicable,
             };
             let peer_median = median(peers.iter().filter_map(|p| p[i].value).collect());
-            KpiRow { def, previous: previous.as_ref().map(|p| p[i].clone()), current: cur, peer_median, band, status }
+            let previous = previous.as_ref().filter(|_| !super::catalogue::is_snapshot(def.id)).map(|p| p[i].clone());
+            KpiRow { def, previous, current: cur, peer_median, band, status }
         })
         .collect();
     let window = DayRange::ending(range.to, GRADE_DAYS);

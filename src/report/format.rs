@@ -30,14 +30,19 @@ pub fn number(unit: Unit, x: f64) -> String {
             if x.fract() == 0.0 {
                 group_thousands(x as i64)
             } else {
-                format!("{x:.1}")
+                format!("{}.{}", group_thousands(x.trunc() as i64), ((x.fract().abs() * 10.0).round() as i64).min(9))
             }
         }
         Unit::Hours => format!("{x:.1} h"),
         Unit::Days => format!("{x:.1} d"),
         Unit::Stars => format!("{x:.2}★"),
         Unit::Multiple => format!("{x:.2}×"),
-        Unit::Money => format!("{x:.2}"),
+        Unit::Money => {
+            // a median or mean of money: two decimals, grouped (the currency is in the column's values)
+            let cents = (x * 100.0).round() as i64;
+            let (sign, abs) = (if cents < 0 { "-" } else { "" }, cents.unsigned_abs());
+            format!("{sign}{}.{:02}", money::group_digits(&(abs / 100).to_string()), abs % 100)
+        }
     }
 }
 
@@ -47,6 +52,7 @@ pub fn change(unit: Unit, cur: f64, prev: f64) -> String {
         Unit::Ratio => format!("{:+.1} pp", (cur - prev) * 100.0),
         Unit::Stars => format!("{:+.2}★", cur - prev),
         Unit::Hours | Unit::Days => format!("{:+.1}", cur - prev),
+        _ if prev == 0.0 && cur == 0.0 => "±0".into(),
         _ if prev == 0.0 => "new".into(),
         _ => format!("{:+.1}%", (cur - prev) / prev.abs() * 100.0),
     }
@@ -64,5 +70,8 @@ mod tests {
         assert_eq!(change(Unit::Ratio, 0.05, 0.04), "+1.0 pp");
         assert_eq!(change(Unit::Count, 110.0, 100.0), "+10.0%");
         assert_eq!(change(Unit::Money, 5.0, 0.0), "new");
+        assert_eq!(change(Unit::Count, 0.0, 0.0), "±0");
+        assert_eq!(number(Unit::Money, 62_462.544), "62,462.54");
+        assert_eq!(number(Unit::Money, -1_000.0), "-1,000.00");
     }
 }
