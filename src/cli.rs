@@ -18,6 +18,15 @@ pub struct Cli {
     /// Config file (default: ~/.config/kpiscope/config.toml when it exists)
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
+    /// Explorer theme: dark, light or mono (NO_COLOR forces mono)
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Leave the mouse to the terminal (text selection) instead of capturing clicks and scrolling
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// Threshold profile for the explorer (overrides the config's)
+    #[arg(long, value_enum)]
+    pub standard: Option<Standard>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +60,18 @@ pub enum Command {
     },
     /// Print the KPI catalogue as Markdown (docs/kpis.md is this output)
     Catalogue,
+    /// Append plausible new orders, shipments, reviews and returns to a store, as another program would
+    Simulate {
+        store: PathBuf,
+        /// Orders per second
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Stop after this many orders (default: run until interrupted)
+        #[arg(long)]
+        count: Option<u64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Args)]

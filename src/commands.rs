@@ -19,7 +19,41 @@ use crate::cli::{Cli, Command, ScopeArgs};
 pub fn run(cli: Cli) -> Result<i32> {
     let config_path = cli.config.clone();
     match cli.command {
-        None => bail!("the explorer is not available in this build; try `kpiscope report STORE`"),
+        None => {
+            let mut config = Config::load(config_path.as_deref())?;
+            if let Some(s) = cli.standard {
+                config.standard = s;
+            }
+            crate::explore::explore(crate::explore::ExploreOptions {
+                store: cli.store,
+                theme: cli.theme,
+                no_mouse: cli.no_mouse,
+                config,
+            })?;
+            Ok(0)
+        }
+        Some(Command::Simulate { store: path, rate, count, seed }) => {
+            if !(rate > 0.0 && rate.is_finite()) {
+                bail!("--rate must be a positive number of orders per second");
+            }
+            let conn = store::open_writable(&path)?;
+            let mut sim = kpiscope::simulate::Simulator::new(&conn, &path, seed)?;
+            let started = std::time::Instant::now();
+            let mut written = 0u64;
+            let batch = (rate / 4.0).ceil().max(1.0) as u64;
+            loop {
+                let n = count.map_or(batch, |c| batch.min(c - written));
+                let s = sim.step(&conn, n)?;
+                written += n;
+                println!("+{} orders, +{} reviews, +{} returns (total {written})", s.orders, s.reviews, s.returns);
+                if count.is_some_and(|c| written >= c) {
+                    break;
+                }
+                let due = std::time::Duration::from_secs_f64(written as f64 / rate);
+                std::thread::sleep(due.saturating_sub(started.elapsed()));
+            }
+            Ok(0)
+        }
         Some(Command::Init { store: path }) => {
             store::create(&path)?;
             println!("created an empty kpiscope store (schema v{}) at {}", store::SCHEMA_VERSION, path.display());

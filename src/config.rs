@@ -199,6 +199,18 @@ pub struct RuleOverride {
     pub window_days: Option<i32>,
 }
 
+/// The explorer's settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// dark | light | mono (`NO_COLOR` forces mono)
+    pub theme: Option<String>,
+    /// capture the mouse (click tabs and rows, wheel scrolls); false leaves text selection to the terminal
+    pub mouse: Option<bool>,
+    /// command name → keys, replacing the defaults (`kpiscope` help overlay `?` lists the names)
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
 /// The config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -211,6 +223,7 @@ pub struct Config {
     pub bands: BTreeMap<String, Band>,
     /// rule id → overrides
     pub rules: BTreeMap<String, RuleOverride>,
+    pub ui: UiConfig,
 }
 
 impl Default for Config {
@@ -221,6 +234,7 @@ impl Default for Config {
             grade: GradeCuts::default(),
             bands: BTreeMap::new(),
             rules: BTreeMap::new(),
+            ui: UiConfig::default(),
         }
     }
 }
@@ -244,6 +258,17 @@ impl Config {
             if crate::flags::rule(id).is_none() {
                 return Err(Error::Config { path: path.into(), message: format!("[rules.\"{id}\"]: no such rule") });
             }
+        }
+        if let Some(t) = &cfg.ui.theme
+            && !["dark", "light", "mono"].contains(&t.as_str())
+        {
+            return Err(Error::Config {
+                path: path.into(),
+                message: format!("[ui] theme = \"{t}\": use dark, light or mono"),
+            });
+        }
+        if let Err(message) = crate::ui::keys::with_overrides(crate::ui::keys::default_commands(), &cfg.ui.keys) {
+            return Err(Error::Config { path: path.into(), message });
         }
         if cfg.bayes_prior_weight < 0.0 || !cfg.bayes_prior_weight.is_finite() {
             return Err(Error::Config { path: path.into(), message: "bayes_prior_weight must be ≥ 0".into() });
@@ -297,6 +322,11 @@ pub fn print_default(standard: Standard) -> String {
         e = g.excellent,
         go = g.good,
         p = g.pass,
+    );
+    out.push_str(
+        "\n# The explorer. Keys: command name = [keys], e.g. quit = [\"q\", \"Ctrl-c\"]; press ? in the explorer\n\
+         # for the names. Keys are written j, G, Ctrl-d, Enter, Esc, Tab, BackTab, Up, Down, PageUp, Home...\n\
+         [ui]\ntheme = \"dark\"\nmouse = true\n\n[ui.keys]\n# down = [\"j\", \"Down\"]\n",
     );
     out.push_str("\n# Good/warn/bad bands per KPI. Lower-is-better: ≥ bad is bad, ≥ warn is warn.\n");
     out.push_str("# Higher-is-better: < bad is bad, < warn is warn.\n");

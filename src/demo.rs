@@ -1,11 +1,12 @@
 //! The demo store: a deterministic synthetic marketplace (`kpiscope demo`) with problems planted for the
 //! red flags to find. See docs/demo.md.
 
-mod catalog;
+pub mod catalog;
 mod generate;
 pub mod plants;
 mod rng;
 mod writer;
 
+pub use catalog::review_text;
 pub use generate::{DAYS, DemoOptions, DemoSummary, end_day, generate};
 pub use rng::Rng;

@@ -9,6 +9,7 @@
 //! - `config`: threshold profiles (`--standard`) and the TOML config.
 //! - `demo`: the deterministic synthetic store with planted problems.
 //! - `report`: `report` and `flags` output as table, JSON or CSV.
+//! - `ui`: the explorer (ratatui), on top of the engine.
 
 pub mod config;
 pub mod demo;
@@ -19,7 +20,9 @@ pub mod kpi;
 pub mod money;
 pub mod period;
 pub mod report;
+pub mod simulate;
 pub mod store;
 pub mod time;
+pub mod ui;
 
 pub use error::{Error, Result};

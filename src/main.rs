@@ -3,12 +3,14 @@
 
 mod cli;
 mod commands;
+mod explore;
 mod logging;
 
 use clap::Parser;
 
 fn main() {
     let cli = cli::Cli::parse();
+    let _ = color_eyre::install();
     let _log = logging::init();
     let code = match commands::run(cli) {
         Ok(code) => code,

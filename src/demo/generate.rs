@@ -492,7 +492,13 @@ impl<'c> Gen<'c> {
             let mut dsr = [None; 3];
             for d in &mut dsr {
                 if r.chance(0.85) {
-                    let shift = if r.chance(0.75) { 0 } else if r.chance(0.7) { -1 } else { 1 };
+                    let shift = if r.chance(0.75) {
+                        0
+                    } else if r.chance(0.7) {
+                        -1
+                    } else {
+                        1
+                    };
                     *d = Some((rating + shift).clamp(1, 5));
                 }
             }

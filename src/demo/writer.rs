@@ -222,7 +222,16 @@ impl<'c> Writer<'c> {
         refunded: Option<i64>,
         refunded_at: Option<i64>,
     ) -> Result<()> {
-        let row = [int(item), int(qty), text(reason), int(requested), opt(responded), text(status), opt(refunded), opt(refunded_at)];
+        let row = [
+            int(item),
+            int(qty),
+            text(reason),
+            int(requested),
+            opt(responded),
+            text(status),
+            opt(refunded),
+            opt(refunded_at),
+        ];
         self.returns.push(self.conn, self.path, row)
     }
 

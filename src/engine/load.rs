@@ -423,7 +423,7 @@ impl Loader<'_> {
         let (conn, path) = (self.conn, self.path);
         let mut stmt = conn
             .prepare(
-                "SELECT order_item_id, quantity, requested_at, responded_at, status, refunded_minor, refunded_at
+                "SELECT order_item_id, quantity, requested_at, responded_at, status, refunded_minor, refunded_at, reason
                  FROM returns ORDER BY requested_at",
             )
             .at(path)?;
@@ -443,6 +443,7 @@ impl Loader<'_> {
                 rejected: r.get::<_, String>(4).at(path)? == "rejected",
                 refunded: r.get(5).at(path)?,
                 refunded_at: r.get(6).at(path)?,
+                reason: r.get::<_, Option<String>>(7).at(path)?.unwrap_or_else(|| "unknown".into()),
             };
             for t in [Some(row.requested), row.responded, row.refunded_at].into_iter().flatten() {
                 self.seen(t);
@@ -652,7 +653,9 @@ impl Loader<'_> {
                 order_of[i] = pos;
             }
         }
+        let mut reasons: Vec<HashMap<&str, i64>> = vec![HashMap::new(); self.m.products.len()];
         for r in returns {
+            *reasons[self.items[r.item].product as usize].entry(r.reason.as_str()).or_default() += r.quantity;
             let order = &self.orders[order_of[r.item]];
             let (seller, placed, sale) = (order.seller, order.placed, order.paid && order.flags & CANCELLED == 0);
             let item = &mut self.items[r.item];
@@ -679,6 +682,14 @@ impl Loader<'_> {
                 self.add(seller, product, time::day_of(at), &c);
             }
         }
+        self.m.return_reasons = reasons
+            .into_iter()
+            .map(|m| {
+                let mut v: Vec<(String, i64)> = m.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                v
+            })
+            .collect();
     }
 
     fn apply_messages(&mut self, messages: &[MessageRow], now: i64) {
@@ -899,6 +910,7 @@ struct ReviewRow {
 }
 
 struct ReturnRow {
+    reason: String,
     item: usize,
     quantity: i64,
     requested: i64,

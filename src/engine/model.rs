@@ -76,6 +76,8 @@ pub struct Model {
     pub category_customers: Vec<CustomerList>,
     pub product_customers: Vec<CustomerList>,
     pub stock: Vec<Option<Stock>>,
+    /// per product: (return reason, units returned), most units first
+    pub return_reasons: Vec<Vec<(String, i64)>>,
     pub disputes: Vec<DisputeFact>,
     /// Rows the loader met but could not use, by reason (orphans and the like).
     pub skipped: Vec<(String, u64)>,

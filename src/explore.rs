@@ -1,0 +1,128 @@
+//! The explorer in a real terminal: raw mode and the alternate screen (mouse capture unless `--no-mouse`),
+//! restored on quit, on error, on panic and on SIGTERM/SIGHUP; an input thread and a 250 ms tick feed the
+//! event loop; the worker thread owns the store.
+
+use std::io::stdout;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, eyre};
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, KeyEventKind};
+use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use kpiscope::config::Config;
+use kpiscope::demo::DemoOptions;
+use kpiscope::ui::theme::Theme;
+use kpiscope::ui::worker::{self, Source};
+use kpiscope::ui::{Action, App, Event, keys};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub struct ExploreOptions {
+    pub store: Option<PathBuf>,
+    pub theme: Option<String>,
+    pub no_mouse: bool,
+    pub config: Config,
+}
+
+/// The demo store in the user's data directory (`~/.local/share/kpiscope/demo.db`).
+pub fn default_store() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "kpiscope")
+        .ok_or_else(|| eyre!("no home directory to keep the demo store in"))?;
+    Ok(dirs.data_dir().join("demo.db"))
+}
+
+fn restore(mouse: bool) {
+    let _ = disable_raw_mode();
+    if mouse {
+        let _ = execute!(stdout(), DisableMouseCapture);
+    }
+    let _ = execute!(stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+}
+
+pub fn explore(opts: ExploreOptions) -> Result<()> {
+    let (path, demo) = match opts.store {
+        Some(p) => {
+            if !p.exists() {
+                return Err(kpiscope::Error::Missing { path: p }.into());
+            }
+            (p, None)
+        }
+        None => (default_store()?, Some(DemoOptions::default())),
+    };
+    let cfg = opts.config;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = opts.theme.or_else(|| cfg.ui.theme.clone()).unwrap_or_else(|| "dark".into());
+    let theme = Theme::named(&theme_name, no_color)
+        .ok_or_else(|| eyre!("unknown theme '{theme_name}': use dark, light or mono"))?;
+    let cmds = keys::with_overrides(keys::default_commands(), &cfg.ui.keys).map_err(|e| eyre!(e))?;
+    let mouse = !opts.no_mouse && cfg.ui.mouse.unwrap_or(true);
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let mut app = App::new(name, cfg, cmds, theme);
+    app.mouse = mouse;
+
+    let (tx, rx) = mpsc::channel::<Event>();
+    let (req_tx, req_rx) = mpsc::channel();
+    let (act_tx, act_rx) = mpsc::channel::<Action>();
+    let _worker = worker::spawn(Source { path, demo }, req_rx, act_tx);
+    let fwd = tx.clone();
+    std::thread::spawn(move || {
+        for a in act_rx {
+            if fwd.send(Event::Action(a)).is_err() {
+                break;
+            }
+        }
+    });
+    // SIGTERM and SIGHUP end the loop like `q`, so the terminal is restored on the way out.
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
+    let ticks = tx.clone();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_millis(250));
+            let a = if stop.load(Ordering::Relaxed) { Action::Quit } else { Action::Tick };
+            if ticks.send(Event::Action(a)).is_err() {
+                break;
+            }
+        }
+    });
+    let input = tx;
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            let e = match ev {
+                event::Event::Key(k) if k.kind != KeyEventKind::Release => Event::Key(k),
+                event::Event::Mouse(m) => Event::Mouse(m),
+                event::Event::Resize(w, h) => Event::Resize(w, h),
+                _ => continue,
+            };
+            if input.send(e).is_err() {
+                break;
+            }
+        }
+    });
+
+    enable_raw_mode()?;
+    let prev_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore(mouse);
+        prev_hook(info);
+    }));
+    execute!(stdout(), EnterAlternateScreen)?;
+    if mouse {
+        execute!(stdout(), EnableMouseCapture)?;
+    }
+    let result = Terminal::new(CrosstermBackend::new(stdout()))
+        .map_err(|e| e.to_string())
+        .and_then(|mut terminal| kpiscope::ui::run(&mut terminal, &mut app, &rx, &req_tx));
+    restore(mouse);
+    result.map_err(|e| eyre!("terminal: {e}"))?;
+    if let Some(err) = app.error {
+        return Err(eyre!(err));
+    }
+    Ok(())
+}

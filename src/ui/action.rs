@@ -1,0 +1,88 @@
+//! Everything that can change the explorer's state. Keys, mouse, the worker and timers all become an
+//! `Action`; `App::update` is the only place that applies them.
+
+use std::sync::Arc;
+
+use crate::engine::Model;
+use crate::ui::worker::ReviewRow;
+
+/// The explorer's views (tabs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    Overview,
+    Sellers,
+    Products,
+    Periods,
+    Flags,
+}
+
+impl View {
+    pub const ALL: [View; 5] = [View::Overview, View::Sellers, View::Products, View::Periods, View::Flags];
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::Sellers => "Sellers",
+            View::Products => "Products",
+            View::Periods => "Periods",
+            View::Flags => "Flags",
+        }
+    }
+    pub fn index(self) -> usize {
+        View::ALL.iter().position(|v| *v == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    NextView,
+    PrevView,
+    Show(View),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// drill down into the selected row
+    Enter,
+    /// back to the previous scope or view
+    Back,
+    SortNext,
+    SortReverse,
+    PeriodNext,
+    PeriodPrev,
+    Granularity,
+    Compare,
+    /// start typing a filter (`/`) or a jump target (`:`)
+    StartFilter,
+    StartJump,
+    Input(char),
+    InputBackspace,
+    InputDone,
+    InputCancel,
+    Export,
+    Freeze,
+    Reload,
+    Help,
+    BreachesOnly,
+    /// a mouse click at (column, row)
+    Click(u16, u16),
+    ScrollUp,
+    ScrollDown,
+    Resize(u16, u16),
+    Tick,
+    /// from the worker
+    Progress(String, f64),
+    Loaded {
+        model: Arc<Model>,
+        version: i64,
+        elapsed_ms: u64,
+    },
+    Reviews {
+        product: u32,
+        rows: Vec<ReviewRow>,
+    },
+    Stale(String),
+    Failed(String),
+}

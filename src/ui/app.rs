@@ -1,0 +1,584 @@
+//! The explorer's state. `App::update(Action)` is the only way it changes; it also recomputes what the
+//! current view shows (from the in-memory model: microseconds to a few milliseconds), so that rendering
+//! only reads `&App`. Requests for the worker are queued in `outbox` for the event loop to send.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, View};
+use super::data::{self, ProductExtra, Table, Target, Tile};
+use super::keys::{self, Command};
+use super::theme::Theme;
+use super::worker::{Request, ReviewRow};
+use crate::config::Config;
+use crate::engine::{Model, Scope};
+use crate::flags::{self, Flag};
+use crate::kpi::{Ctx, Grade, scorecard};
+use crate::period::{Compare, DayRange, Granularity, Period};
+
+/// The periods `p` cycles through.
+pub const PERIODS: [Period; 8] = [
+    Period::Rolling(7),
+    Period::Rolling(30),
+    Period::Rolling(90),
+    Period::Rolling(365),
+    Period::MonthToDate,
+    Period::QuarterToDate,
+    Period::YearToDate,
+    Period::All,
+];
+
+/// Where the user was, for Esc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub scope: Scope,
+    pub view: View,
+    pub selected: usize,
+}
+
+/// Selection, sort and filter of one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableState {
+    pub selected: usize,
+    pub offset: usize,
+    /// sort column and descending; None: the table's own order
+    pub sort: Option<(usize, bool)>,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Filter,
+    Jump,
+}
+
+/// What the current view shows.
+#[derive(Debug, Clone, Default)]
+pub struct Shown {
+    pub tiles: Vec<Tile>,
+    pub grade: Option<Grade>,
+    pub table: Table,
+    /// rows of `table` after filter and sort, as indices into `table.rows`
+    pub order: Vec<usize>,
+    pub product: Option<ProductExtra>,
+}
+
+pub struct App {
+    pub store_name: String,
+    pub cfg: Config,
+    pub cmds: Vec<Command>,
+    pub theme: Theme,
+    pub mouse: bool,
+    pub model: Option<Arc<Model>>,
+    pub version: i64,
+    pub loading: Option<(String, f64)>,
+    pub error: Option<String>,
+    pub stale: Option<String>,
+    pub scope: Scope,
+    pub view: View,
+    pub stack: Vec<Place>,
+    pub period_ix: usize,
+    pub compare: Compare,
+    pub gran: Granularity,
+    pub tables: HashMap<(View, Scope), TableState>,
+    pub input: Option<(InputKind, String)>,
+    pub help: bool,
+    pub frozen: bool,
+    pub breaches_only: bool,
+    pub notice: Option<(String, u32)>,
+    pub size: (u16, u16),
+    pub flags: Vec<Flag>,
+    pub reviews: Option<(u32, Vec<ReviewRow>)>,
+    pub shown: Shown,
+    pub outbox: Vec<Request>,
+    pub quit: bool,
+    /// where `e` writes CSV files
+    pub export_dir: std::path::PathBuf,
+}
+
+/// Ticks a notice stays on screen (ticks are 250 ms).
+const NOTICE_TICKS: u32 = 16;
+
+impl App {
+    pub fn new(store_name: String, cfg: Config, cmds: Vec<Command>, theme: Theme) -> Self {
+        App {
+            store_name,
+            cfg,
+            cmds,
+            theme,
+            mouse: true,
+            model: None,
+            version: 0,
+            loading: Some(("Starting".into(), 0.0)),
+            error: None,
+            stale: None,
+            scope: Scope::Store,
+            view: View::Overview,
+            stack: Vec::new(),
+            period_ix: 2,
+            compare: Compare::Prev,
+            gran: Granularity::Week,
+            tables: HashMap::new(),
+            input: None,
+            help: false,
+            frozen: false,
+            breaches_only: false,
+            notice: None,
+            size: (120, 40),
+            flags: Vec::new(),
+            reviews: None,
+            shown: Shown::default(),
+            outbox: Vec::new(),
+            quit: false,
+            export_dir: std::path::PathBuf::from("."),
+        }
+    }
+
+    pub fn period(&self) -> Period {
+        PERIODS[self.period_ix % PERIODS.len()]
+    }
+
+    /// The day range of the period, against the store's "now".
+    pub fn range(&self) -> Option<DayRange> {
+        let m = self.model.as_ref()?;
+        Some(self.period().resolve(m.last_day, m.first_day))
+    }
+
+    pub fn ctx(&self) -> Option<Ctx<'_>> {
+        let m = self.model.as_deref()?;
+        Some(Ctx { model: m, now: m.last_day, prior_weight: self.cfg.bayes_prior_weight })
+    }
+
+    pub fn table_state(&self) -> TableState {
+        self.tables.get(&(self.view, self.scope)).cloned().unwrap_or_default()
+    }
+
+    fn table_state_mut(&mut self) -> &mut TableState {
+        self.tables.entry((self.view, self.scope)).or_default()
+    }
+
+    /// The action of a key: text input first, then the command registry.
+    pub fn key_action(&self, key: &KeyEvent) -> Option<Action> {
+        if self.input.is_some() {
+            return match key.code {
+                KeyCode::Enter => Some(Action::InputDone),
+                KeyCode::Esc => Some(Action::InputCancel),
+                KeyCode::Backspace => Some(Action::InputBackspace),
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::InputCancel),
+                KeyCode::Char(c) => Some(Action::Input(c)),
+                _ => None,
+            };
+        }
+        if self.help {
+            return match key.code {
+                KeyCode::Char('q') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Quit),
+                KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Esc => Some(Action::Help),
+                _ => None,
+            };
+        }
+        keys::action_for(&self.cmds, key, self.view)
+    }
+
+    fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some((text.into(), NOTICE_TICKS));
+    }
+
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Tick => {
+                if let Some((_, n)) = &mut self.notice {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        self.notice = None;
+                    }
+                }
+                return;
+            }
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                return;
+            }
+            Action::Help => self.help = !self.help,
+            Action::NextView => self.show((self.view.index() + 1) % View::ALL.len()),
+            Action::PrevView => self.show((self.view.index() + View::ALL.len() - 1) % View::ALL.len()),
+            Action::Show(v) => self.show(v.index()),
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(self.page() as i64)),
+            Action::PageDown => self.move_by(self.page() as i64),
+            Action::Top => self.move_by(i64::MIN / 2),
+            Action::Bottom => self.move_by(i64::MAX / 2),
+            Action::ScrollUp => self.move_by(-3),
+            Action::ScrollDown => self.move_by(3),
+            Action::Enter => self.enter(),
+            Action::Back => self.back(),
+            Action::SortNext => {
+                let n = self.shown.table.columns.len();
+                let st = self.table_state_mut();
+                let next = st.sort.map_or(0, |(c, _)| (c + 1) % n.max(1));
+                // Text columns sort ascending first, numbers descending (biggest first).
+                st.sort = Some((next, next > 0));
+            }
+            Action::SortReverse => {
+                let st = self.table_state_mut();
+                st.sort = Some(st.sort.map_or((0, true), |(c, d)| (c, !d)));
+            }
+            Action::PeriodNext => self.period_ix = (self.period_ix + 1) % PERIODS.len(),
+            Action::PeriodPrev => self.period_ix = (self.period_ix + PERIODS.len() - 1) % PERIODS.len(),
+            Action::Compare => {
+                self.compare = match self.compare {
+                    Compare::Prev => Compare::Yoy,
+                    Compare::Yoy => Compare::None,
+                    Compare::None => Compare::Prev,
+                }
+            }
+            Action::Granularity => {
+                self.gran = match self.gran {
+                    Granularity::Day => Granularity::Week,
+                    Granularity::Week => Granularity::Month,
+                    Granularity::Month => Granularity::Day,
+                }
+            }
+            Action::BreachesOnly => self.breaches_only = !self.breaches_only,
+            Action::StartFilter => {
+                if self.view == View::Overview {
+                    return;
+                }
+                let f = self.table_state().filter;
+                self.input = Some((InputKind::Filter, f));
+            }
+            Action::StartJump => self.input = Some((InputKind::Jump, String::new())),
+            Action::Input(c) => {
+                if let Some((kind, text)) = &mut self.input {
+                    text.push(c);
+                    if *kind == InputKind::Filter {
+                        let t = text.clone();
+                        self.set_filter(t);
+                    }
+                }
+            }
+            Action::InputBackspace => {
+                if let Some((kind, text)) = &mut self.input {
+                    text.pop();
+                    if *kind == InputKind::Filter {
+                        let t = text.clone();
+                        self.set_filter(t);
+                    }
+                }
+            }
+            Action::InputCancel => {
+                if let Some((InputKind::Filter, _)) = self.input {
+                    self.set_filter(String::new());
+                }
+                self.input = None;
+            }
+            Action::InputDone => {
+                if let Some((InputKind::Jump, text)) = self.input.take() {
+                    self.jump(&text);
+                } else {
+                    self.input = None;
+                }
+            }
+            Action::Export => self.export(),
+            Action::Freeze => {
+                self.frozen = !self.frozen;
+                self.outbox.push(Request::Freeze(self.frozen));
+                self.notify(if self.frozen { "Live updates frozen (f to resume)" } else { "Live updates resumed" });
+            }
+            Action::Reload => {
+                self.outbox.push(Request::Reload);
+                self.notify("Reloading…");
+            }
+            Action::Click(x, y) => self.click(x, y),
+            Action::Progress(what, frac) => {
+                if self.model.is_none() {
+                    self.loading = Some((what, frac));
+                }
+                return;
+            }
+            Action::Loaded { model, version, elapsed_ms } => self.loaded(model, version, elapsed_ms),
+            Action::Reviews { product, rows } => {
+                self.reviews = Some((product, rows));
+                return;
+            }
+            Action::Stale(why) => {
+                self.stale = Some(why);
+                return;
+            }
+            Action::Failed(why) => {
+                self.error = Some(why);
+                self.loading = None;
+                return;
+            }
+        }
+        self.refresh();
+    }
+
+    fn show(&mut self, index: usize) {
+        self.view = View::ALL[index % View::ALL.len()];
+        self.input = None;
+    }
+
+    fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
+    }
+
+    fn move_by(&mut self, delta: i64) {
+        let n = self.shown.order.len();
+        let st = self.table_state_mut();
+        let cur = st.selected as i64;
+        st.selected = (cur.saturating_add(delta)).clamp(0, n.saturating_sub(1) as i64) as usize;
+    }
+
+    fn selected_target(&self) -> Option<Target> {
+        let st = self.table_state();
+        let row = *self.shown.order.get(st.selected)?;
+        self.shown.table.rows.get(row)?.target
+    }
+
+    fn go(&mut self, scope: Scope, view: View) {
+        let selected = self.table_state().selected;
+        self.stack.push(Place { scope: self.scope, view: self.view, selected });
+        self.scope = scope;
+        self.view = view;
+        self.request_reviews();
+    }
+
+    fn request_reviews(&mut self) {
+        if let (Scope::Product(p), Some(m)) = (self.scope, &self.model) {
+            if self.reviews.as_ref().is_none_or(|(q, _)| *q != p) {
+                self.reviews = None;
+            }
+            if let Some(prod) = m.products.get(p as usize) {
+                self.outbox.push(Request::Reviews(p, prod.db_id));
+            }
+        }
+    }
+
+    fn enter(&mut self) {
+        if self.view == View::Overview || self.view == View::Periods {
+            return;
+        }
+        match self.selected_target() {
+            Some(Target::Seller(s)) => self.go(Scope::Seller(s), View::Overview),
+            Some(Target::Product(p)) => self.go(Scope::Product(p), View::Overview),
+            None => {}
+        }
+    }
+
+    fn back(&mut self) {
+        if let Some(place) = self.stack.pop() {
+            self.scope = place.scope;
+            self.view = place.view;
+            self.table_state_mut().selected = place.selected;
+            self.request_reviews();
+        } else if self.view != View::Overview {
+            self.view = View::Overview;
+        }
+    }
+
+    fn set_filter(&mut self, f: String) {
+        let st = self.table_state_mut();
+        st.filter = f;
+        st.selected = 0;
+        st.offset = 0;
+    }
+
+    /// `:` — a seller, product or category by name.
+    fn jump(&mut self, text: &str) {
+        let Some(m) = self.model.clone() else { return };
+        let t = text.trim();
+        if t.is_empty() {
+            return;
+        }
+        let target = m
+            .find_seller(t)
+            .map(Scope::Seller)
+            .or_else(|| m.find_product(t).map(Scope::Product))
+            .or_else(|| m.find_category(t).map(Scope::Category))
+            .or_else(|| m.sellers.iter().position(|s| data::fuzzy(&s.name, t)).map(|i| Scope::Seller(i as u32)))
+            .or_else(|| {
+                m.products
+                    .iter()
+                    .position(|p| data::fuzzy(&format!("{} {}", p.reference, p.title), t))
+                    .map(|i| Scope::Product(i as u32))
+            })
+            .or_else(|| m.categories.iter().position(|c| data::fuzzy(c, t)).map(|i| Scope::Category(i as u32)));
+        match target {
+            Some(scope) => {
+                self.go(scope, View::Overview);
+                self.notify(format!("Jumped to {}", m.scope_name(scope)));
+            }
+            None => self.notify(format!("Nothing called '{t}'")),
+        }
+    }
+
+    fn export(&mut self) {
+        if self.view == View::Overview {
+            return;
+        }
+        let t = &self.shown.table;
+        let mut out = t.columns.iter().map(|c| crate::report::csv_field(c.title)).collect::<Vec<_>>().join(",");
+        out.push('\n');
+        for &i in &self.shown.order {
+            let row: Vec<String> = t.rows[i].cells.iter().map(|c| crate::report::csv_field(&c.text)).collect();
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+        let day = self.model.as_ref().map(|m| crate::time::fmt_day(m.last_day)).unwrap_or_default();
+        let name = format!("kpiscope-{}-{day}.csv", self.view.title().to_lowercase());
+        let path = self.export_dir.join(name);
+        match std::fs::write(&path, out) {
+            Ok(()) => self.notify(format!("Exported {} rows to {}", self.shown.order.len(), path.display())),
+            Err(e) => self.notify(format!("Export failed: {}: {e}", path.display())),
+        }
+    }
+
+    fn click(&mut self, x: u16, y: u16) {
+        // Row 1 holds the tabs: " 1 Overview  2 Sellers ..." (see render::tabs).
+        if y == 1 {
+            let mut col = 1u16;
+            for v in View::ALL {
+                let w = v.title().len() as u16 + 4;
+                if x >= col && x < col + w {
+                    self.show(v.index());
+                    self.refresh();
+                    return;
+                }
+                col += w;
+            }
+            return;
+        }
+        // Table rows start below the table header (row 3), from the table's scroll offset.
+        if self.view != View::Overview && y >= 4 {
+            let st = self.table_state();
+            let row = st.offset + usize::from(y - 4);
+            if row < self.shown.order.len() {
+                if row == st.selected {
+                    self.enter();
+                } else {
+                    self.table_state_mut().selected = row;
+                }
+            }
+        }
+    }
+
+    fn loaded(&mut self, model: Arc<Model>, version: i64, elapsed_ms: u64) {
+        let first = self.model.is_none();
+        let orders = |m: &Model| m.counters(Scope::Store, DayRange::new(m.first_day, m.last_day)).orders;
+        if let Some(old) = &self.model {
+            let added = orders(&model) - orders(old);
+            match added {
+                0 => self.notify(format!("Store changed: updated in {elapsed_ms} ms")),
+                n => self.notify(format!("{n:+} orders (updated in {elapsed_ms} ms)")),
+            }
+        }
+        // Scopes refer to sellers and products by position: keep them only if they still exist.
+        let valid = |s: Scope| match s {
+            Scope::Store => true,
+            Scope::Seller(i) => (i as usize) < model.sellers.len(),
+            Scope::Category(i) => (i as usize) < model.categories.len(),
+            Scope::Product(i) => (i as usize) < model.products.len(),
+        };
+        if !valid(self.scope) {
+            self.scope = Scope::Store;
+            self.stack.clear();
+        }
+        self.model = Some(model);
+        self.version = version;
+        self.loading = None;
+        self.stale = None;
+        if let Some(ctx) = self.ctx() {
+            self.flags = flags::evaluate(ctx, &self.cfg, Scope::Store, None);
+        }
+        if first {
+            self.notify(format!("Loaded in {elapsed_ms} ms"));
+        }
+        self.request_reviews();
+    }
+
+    /// Recomputes what the current view shows.
+    pub fn refresh(&mut self) {
+        let (Some(ctx), Some(range)) = (self.ctx(), self.range()) else { return };
+        let mut shown = Shown::default();
+        match self.view {
+            View::Overview => {
+                shown.tiles = data::tiles(ctx, &self.cfg, self.scope, range, self.compare);
+                shown.grade = scorecard(ctx, &self.cfg, self.scope, range, Compare::None).grade;
+                if let Scope::Product(p) = self.scope {
+                    shown.product = Some(data::product_extra(ctx, p, range, self.compare));
+                }
+            }
+            View::Sellers => shown.table = data::sellers_table(ctx, &self.cfg, range, &self.flags),
+            View::Products => shown.table = data::products_table(ctx, &self.cfg, self.scope, range, &self.flags),
+            View::Periods => shown.table = data::periods_table(ctx, &self.cfg, self.scope, range, self.gran),
+            View::Flags => shown.table = data::flags_table(ctx.model, self.scope, &self.flags, self.breaches_only),
+        }
+        let st = self.table_state();
+        let filter = st.filter.trim();
+        let mut order: Vec<usize> = (0..shown.table.rows.len())
+            .filter(|&i| {
+                filter.is_empty() || {
+                    let cells = &shown.table.rows[i].cells;
+                    let hay: String = cells.iter().take(3).map(|c| c.text.as_str()).collect::<Vec<_>>().join(" ");
+                    data::fuzzy(&hay, filter)
+                }
+            })
+            .collect();
+        if let Some((c, desc)) = st.sort {
+            let rows = &shown.table.rows;
+            order.sort_by(|&a, &b| {
+                let key = |i: usize| &rows[i].cells[c.min(rows[i].cells.len() - 1)];
+                let (x, y) = (key(a), key(b));
+                // Numbers by value (empty cells last, whatever the direction), text alphabetically.
+                match (x.key, y.key) {
+                    (Some(p), Some(q)) if desc => q.total_cmp(&p),
+                    (Some(p), Some(q)) => p.total_cmp(&q),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) if desc => y.text.cmp(&x.text),
+                    (None, None) => x.text.cmp(&y.text),
+                }
+            });
+        }
+        shown.order = order;
+        let n = shown.order.len();
+        let page = self.page();
+        let st = self.table_state_mut();
+        st.selected = st.selected.min(n.saturating_sub(1));
+        if st.selected < st.offset {
+            st.offset = st.selected;
+        } else if st.selected >= st.offset + page {
+            st.offset = st.selected + 1 - page;
+        }
+        self.shown = shown;
+    }
+
+    /// "All sellers › Lumen Home › LH-1042 Desk lamp"
+    pub fn breadcrumb(&self) -> String {
+        let Some(m) = &self.model else { return String::new() };
+        match self.scope {
+            Scope::Store => "All sellers".into(),
+            Scope::Seller(s) => format!("All sellers › {}", m.sellers[s as usize].name),
+            Scope::Category(c) => format!("All sellers › {}", m.categories[c as usize]),
+            Scope::Product(p) => {
+                let prod = &m.products[p as usize];
+                format!("All sellers › {} › {} {}", m.sellers[prod.seller as usize].name, prod.reference, prod.title)
+            }
+        }
+    }
+
+    /// "Last 90 days vs previous 90"
+    pub fn period_words(&self) -> String {
+        let r = self.range().map(|r| r.len()).unwrap_or(0);
+        let cmp = match self.compare {
+            Compare::Prev => format!(" vs previous {r}"),
+            Compare::Yoy => " vs a year earlier".into(),
+            Compare::None => String::new(),
+        };
+        format!("{}{cmp}", self.period().describe())
+    }
+}
