@@ -143,7 +143,7 @@ pub fn default_band(kpi: &str, standard: Standard) -> Option<Band> {
             "Etsy Star Seller: average rating ≥ 4.8 (third-party copies of Etsy help; bad 4.5 is kpiscope's)",
         ),
         ("rating_avg" | "rating_bayes", _) => {
-            b(4.5, 4.0, "kpiscope's default: Bayesian average < 4.0 flags a product (IMDb method); warn 4.5")
+            b(4.2, 4.0, "kpiscope's default: a Bayesian average < 4.0 warns (RF-REV-PROD, IMDb method); warn 4.2")
         }
         ("dsr_described" | "dsr_communication" | "dsr_shipping", _) => b(4.6, 4.3, DESIGN),
         ("negative_rate", _) => b(0.05, 0.10, DESIGN),

@@ -9,7 +9,7 @@ mod series;
 
 pub use counters::Counters;
 pub use customers::{CustomerList, CustomerStats};
-pub use load::{DISPUTE_RESPONSE_SECS, REPLY_SECS, RETURN_RESPONSE_SECS, load, split_pro_rata};
+pub use load::{DISPUTE_RESPONSE_SECS, REPLY_SECS, RETURN_RESPONSE_SECS, load, load_with_progress, split_pro_rata};
 pub use model::{DisputeFact, Model, Product, Scope, Seller, Stock};
 pub use series::{Dense, Sparse};
 

@@ -111,6 +111,12 @@ fn docs_match_the_code() {
     let out = kpiscope(&["catalogue"]);
     let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/kpis.md")).expect("docs/kpis.md");
     assert_eq!(text(&out.stdout), docs, "run `cargo run -- catalogue > docs/kpis.md`");
+    // The README's config example is a valid config.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let example = readme.split("```toml\n").nth(1).and_then(|s| s.split("```").next()).expect("a toml block");
+    let cfg =
+        kpiscope::config::Config::parse(example, std::path::Path::new("README.md")).expect("README example parses");
+    assert_eq!(cfg.ui.keys.get("quit").map(Vec::len), Some(2));
     // The printed default config parses back.
     let out = kpiscope(&["config", "--print-default", "--standard", "ebay"]);
     let cfg = kpiscope::config::Config::parse(&text(&out.stdout), std::path::Path::new("x")).expect("parses");

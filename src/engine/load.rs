@@ -76,6 +76,11 @@ struct Loader<'a> {
 
 /// Reads the whole store into a `Model`.
 pub fn load(conn: &Connection, path: &Path) -> Result<Model> {
+    load_with_progress(conn, path, &mut |_| {})
+}
+
+/// `load`, calling `progress` with the share done (0..1) after each step.
+pub fn load_with_progress(conn: &Connection, path: &Path, progress: &mut dyn FnMut(f64)) -> Result<Model> {
     let mut l = Loader {
         conn,
         path,
@@ -90,15 +95,20 @@ pub fn load(conn: &Connection, path: &Path) -> Result<Model> {
         now: i64::MIN,
     };
     l.dimensions()?;
+    progress(0.02);
     l.orders()?;
+    progress(0.35);
     l.items()?;
+    progress(0.55);
     l.cancellations()?;
     let disputes = l.disputes()?;
     let reviews = l.reviews()?;
+    progress(0.65);
     let returns = l.returns()?;
     let messages = l.messages()?;
     let daily = l.daily()?;
     l.stock()?;
+    progress(0.75);
     if l.now == i64::MIN {
         l.now = 0;
     }
@@ -111,6 +121,7 @@ pub fn load(conn: &Connection, path: &Path) -> Result<Model> {
     l.apply_daily(&daily);
     l.apply_orders(now);
     l.finish();
+    progress(1.0);
     Ok(l.m)
 }
 

@@ -72,7 +72,8 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 
 pub fn scorecard(ctx: Ctx<'_>, cfg: &Config, scope: Scope, range: DayRange, compare: Compare) -> Scorecard {
     let current = compute(ctx, scope, range);
-    let compare_range = compare.range(range);
+    // A comparison period wholly before the store's first data has nothing to compare with.
+    let compare_range = compare.range(range).filter(|r| r.to >= ctx.model.first_day);
     let previous = compare_range.map(|r| compute(ctx, scope, r));
     let peers: Vec<Vec<KpiValue>> = peers_of(ctx, scope).into_iter().map(|p| compute(ctx, p, range)).collect();
     let rows = CATALOGUE

@@ -438,24 +438,24 @@ impl App {
     }
 
     fn click(&mut self, x: u16, y: u16) {
-        // Row 1 holds the tabs: " 1 Overview  2 Sellers ..." (see render::tabs).
+        // Row 1 holds the tabs, " 1 Overview   2 Sellers ...": a space, then each " n Title " and a space
+        // (see render::draw_tabs).
         if y == 1 {
             let mut col = 1u16;
             for v in View::ALL {
                 let w = v.title().len() as u16 + 4;
                 if x >= col && x < col + w {
                     self.show(v.index());
-                    self.refresh();
                     return;
                 }
-                col += w;
+                col += w + 1;
             }
             return;
         }
-        // Table rows start below the table header (row 3), from the table's scroll offset.
-        if self.view != View::Overview && y >= 4 {
+        // Table rows start under the table's header line (screen row 3), from the table's scroll offset.
+        if self.view != View::Overview && y >= 3 {
             let st = self.table_state();
-            let row = st.offset + usize::from(y - 4);
+            let row = st.offset + usize::from(y - 3);
             if row < self.shown.order.len() {
                 if row == st.selected {
                     self.enter();
@@ -573,7 +573,7 @@ impl App {
 
     /// "Last 90 days vs previous 90"
     pub fn period_words(&self) -> String {
-        let r = self.range().map(|r| r.len()).unwrap_or(0);
+        let Some(r) = self.range().map(|r| r.len()) else { return self.period().describe() };
         let cmp = match self.compare {
             Compare::Prev => format!(" vs previous {r}"),
             Compare::Yoy => " vs a year earlier".into(),

@@ -69,7 +69,8 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     };
     let mut spans = vec![
         Span::styled(" kpiscope", t.accent),
-        Span::styled(format!(" · {}  ", app.store_name), t.dim),
+        // The store's name goes when space is short: the scope and the period matter more.
+        Span::styled(if area.width >= 100 { format!(" · {}  ", app.store_name) } else { "  ".into() }, t.dim),
         Span::styled(app.breadcrumb(), t.title),
         Span::raw("  "),
         Span::styled(app.period_words(), t.text),
@@ -139,7 +140,7 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let lines = keys::help(&app.cmds);
     let height = (lines.len() as u16 + 4).min(area.height);
-    let width = 78.min(area.width);
+    let width = 100.min(area.width);
     let r = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, r);
     let rows = lines.into_iter().map(|(k, help, ctx)| {
@@ -149,7 +150,7 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
             Span::styled(ctx.to_string(), t.dim),
         ])
     });
-    let table = TableWidget::new(rows, [Constraint::Length(22), Constraint::Min(30), Constraint::Length(8)]).block(
+    let table = TableWidget::new(rows, [Constraint::Length(20), Constraint::Min(30), Constraint::Length(8)]).block(
         Block::default().borders(Borders::ALL).title(" Keys (? or esc closes) ").title_bottom(
             Line::from(" mouse: click tabs and rows, wheel scrolls; --no-mouse to select text ").style(t.dim),
         ),

@@ -128,14 +128,20 @@ fn load(conn: &Connection, source: &Source, out: &Sender<Action>, known: Option<
         Some(v) => v,
         None => data_version(conn)?,
     };
-    let model = engine::load(conn, &source.path).map_err(|e| e.to_string())?;
+    let first = known.is_none();
+    let mut progress = |f: f64| {
+        if first {
+            let _ = out.send(Action::Progress("Loading the store".into(), f));
+        }
+    };
+    let model = engine::load_with_progress(conn, &source.path, &mut progress).map_err(|e| e.to_string())?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!("loaded {} in {elapsed_ms} ms (data version {version})", source.path.display());
     let _ = out.send(Action::Loaded { model: Arc::new(model), version, elapsed_ms });
     Ok(version)
 }
 
-fn fetch_reviews(conn: &Connection, product_id: i64) -> Result<Vec<ReviewRow>, rusqlite::Error> {
+pub fn fetch_reviews(conn: &Connection, product_id: i64) -> Result<Vec<ReviewRow>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT rating, has_images, kind, coalesce(body, ''), created_at FROM reviews
          WHERE product_id = ?1 ORDER BY created_at DESC LIMIT 30",

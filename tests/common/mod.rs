@@ -21,3 +21,20 @@ pub fn handmade_model() -> Model {
     let (_dir, path) = handmade_store();
     engine::open(&path).expect("open fixture")
 }
+
+use std::sync::Arc;
+
+use kpiscope::config::Config;
+use kpiscope::ui::theme::Theme;
+use kpiscope::ui::{Action, App, keys};
+
+/// An explorer on the hand-made store, loaded as the worker would load it, at a given size and theme.
+pub fn app(theme: Theme, size: (u16, u16)) -> (App, tempfile::TempDir, PathBuf) {
+    let (dir, path) = handmade_store();
+    let model = engine::open(&path).expect("open fixture");
+    let mut app = App::new("handmade.db".into(), Config::default(), keys::default_commands(), theme);
+    app.export_dir = dir.path().to_path_buf();
+    app.update(Action::Resize(size.0, size.1));
+    app.update(Action::Loaded { model: Arc::new(model), version: 1, elapsed_ms: 0 });
+    (app, dir, path)
+}

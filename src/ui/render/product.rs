@@ -87,7 +87,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         extra
             .reasons
             .iter()
-            .map(|(r, n)| Line::from(styled(format!("{:<18}{n:>6}", clip(&safe(r), 18)), t.text)))
+            .map(|(r, n)| {
+                let w = usize::from(reasons_area.width.saturating_sub(2));
+                let count = n.to_string();
+                let name = clip(&safe(r), w.saturating_sub(count.len() + 1));
+                let pad = w.saturating_sub(name.chars().count() + count.len());
+                Line::from(styled(format!("{name}{}{count}", " ".repeat(pad)), t.text))
+            })
             .collect()
     };
     frame.render_widget(

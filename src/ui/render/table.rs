@@ -3,7 +3,7 @@
 //! position line ("12 of 240 · sorted by Late ▼ · filter: lamp").
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell as TCell, Paragraph, Row, Table};
 
@@ -17,20 +17,32 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.table_state();
     let [head, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    let widths: Vec<Constraint> = table
+    // Columns that fit, left to right (the first always); the status line says how many are hidden.
+    let mut used = 0u16;
+    let visible = table
         .columns
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            if i + 1 == table.columns.len() && !c.right {
-                Constraint::Min(c.width)
-            } else {
-                Constraint::Length(c.width)
-            }
+        .take_while(|(i, c)| {
+            used += c.width + 1;
+            *i == 0 || used <= area.width
         })
+        .count();
+    let cols = &table.columns[..visible];
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .enumerate()
+        .map(
+            |(i, c)| {
+                if i + 1 == cols.len() && !c.right { Constraint::Min(c.width) } else { Constraint::Length(c.width) }
+            },
+        )
         .collect();
-    let header_cells: Vec<TCell> = table
-        .columns
+    let align = |text: String, right: bool, style| {
+        let line = Line::from(Span::styled(text, style));
+        TCell::from(if right { line.alignment(Alignment::Right) } else { line })
+    };
+    let header_cells: Vec<TCell> = cols
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -39,9 +51,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 Some((s, false)) if s == i => "▲",
                 _ => "",
             };
-            let text = format!("{}{arrow}", c.title);
-            let text = if c.right { format!("{text:>w$}", w = c.width as usize) } else { text };
-            TCell::from(styled(text, t.title))
+            align(format!("{}{arrow}", c.title), c.right, t.title)
         })
         .collect();
     frame.render_widget(Table::new(vec![Row::new(header_cells)], widths.clone()).column_spacing(1), head);
@@ -59,7 +69,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let cells: Vec<TCell> = row
                 .cells
                 .iter()
-                .zip(&table.columns)
+                .zip(cols)
                 .map(|(c, col)| {
                     let style = c.status.map_or(t.text, |s| t.status(s));
                     let text = match c.status {
@@ -68,9 +78,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                         }
                         _ => c.text.clone(),
                     };
-                    let text = clip(&safe(&text), col.width.max(4) as usize * if col.right { 1 } else { 3 });
-                    let text = if col.right { format!("{text:>w$}", w = col.width as usize) } else { text };
-                    TCell::from(Span::styled(text, style))
+                    align(clip(&safe(&text), usize::from(col.width.max(4)) * 4), col.right, style)
                 })
                 .collect();
             let r = Row::new(cells);
@@ -86,6 +94,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     if !st.filter.is_empty() {
         words.push(format!("filter: {}", st.filter));
+    }
+    if visible < table.columns.len() {
+        words.push(format!("{} columns hidden: widen the terminal", table.columns.len() - visible));
     }
     if app.view == crate::ui::action::View::Flags {
         words.push(if app.breaches_only {

@@ -1,0 +1,164 @@
+//! The explorer's state, driven by `Action`s: drill down, back, sort, filter, period and comparison
+//! changes, jump, export, and what each leaves on screen.
+
+mod common;
+
+use kpiscope::engine::Scope;
+use kpiscope::ui::theme::Theme;
+use kpiscope::ui::{Action, App, View};
+
+fn cells(app: &App, col: usize) -> Vec<String> {
+    app.shown.order.iter().map(|&i| app.shown.table.rows[i].cells[col].text.clone()).collect()
+}
+
+#[test]
+fn drill_down_and_back() {
+    let (mut app, _dir, _) = common::app(Theme::dark(), (120, 40));
+    assert_eq!(app.breadcrumb(), "All sellers");
+    app.update(Action::Show(View::Sellers));
+    assert_eq!(cells(&app, 0), vec!["Alpha Goods", "Beta Shop"]);
+    app.update(Action::Down);
+    app.update(Action::Enter);
+    assert_eq!((app.scope, app.view), (Scope::Seller(1), View::Overview));
+    assert_eq!(app.breadcrumb(), "All sellers › Beta Shop");
+    // Beta's products, then the only one, then its page.
+    app.update(Action::Show(View::Products));
+    assert_eq!(cells(&app, 0), vec!["B-1"]);
+    app.update(Action::Enter);
+    assert_eq!(app.scope, Scope::Product(2));
+    assert_eq!(app.breadcrumb(), "All sellers › Beta Shop › B-1 Bulb");
+    assert!(app.shown.product.is_some(), "product page");
+    // The worker is asked for the product's reviews.
+    assert!(app.outbox.iter().any(|r| matches!(r, kpiscope::ui::worker::Request::Reviews(2, 3))));
+    app.update(Action::Back);
+    assert_eq!((app.scope, app.view), (Scope::Seller(1), View::Products));
+    app.update(Action::Back);
+    assert_eq!((app.scope, app.view), (Scope::Store, View::Sellers));
+    // The selection is where it was.
+    assert_eq!(app.table_state().selected, 1);
+    // With nothing left to go back to, Esc returns to the Overview.
+    app.update(Action::Back);
+    assert_eq!((app.scope, app.view), (Scope::Store, View::Overview));
+}
+
+#[test]
+fn sort_filter_and_periods() {
+    let (mut app, _dir, _) = common::app(Theme::dark(), (120, 40));
+    app.update(Action::Show(View::Products));
+    assert_eq!(cells(&app, 0), vec!["A-1", "A-2", "B-1"]);
+    // s: by product (ascending), s: by title, s: by units (descending): B-1 sold 6, A-1 3, A-2 3.
+    for _ in 0..3 {
+        app.update(Action::SortNext);
+    }
+    assert_eq!(app.table_state().sort, Some((2, true)));
+    assert_eq!(cells(&app, 2), vec!["6", "3", "3"]);
+    app.update(Action::SortReverse);
+    assert_eq!(cells(&app, 0).last().map(String::as_str), Some("B-1"));
+    // Fuzzy filter on the first columns: "vse" matches "Vase".
+    app.update(Action::StartFilter);
+    for c in "vse".chars() {
+        app.update(Action::Input(c));
+    }
+    assert_eq!(cells(&app, 0), vec!["A-2"]);
+    app.update(Action::InputCancel);
+    assert_eq!(app.shown.order.len(), 3);
+    // Periods: 90d → 365d → mtd; the header says which.
+    assert_eq!(app.period_words(), "Last 90 days vs previous 90");
+    app.update(Action::PeriodNext);
+    app.update(Action::Compare);
+    assert_eq!(app.period_words(), "Last 365 days vs a year earlier");
+    app.update(Action::PeriodNext);
+    app.update(Action::Compare);
+    assert_eq!(app.period_words(), "Month to date");
+    app.update(Action::PeriodPrev);
+    app.update(Action::PeriodPrev);
+    app.update(Action::PeriodPrev);
+    // 30 days: 2025-02-13..2025-03-14 still holds all of March's orders
+    assert_eq!(app.period_words(), "Last 30 days");
+    app.update(Action::PeriodPrev);
+    assert_eq!(app.period_words(), "Last 7 days");
+    app.update(Action::Show(View::Sellers));
+    // In the 7 days to 03-14 only beta's O8 was placed (alpha had none): orders column.
+    assert_eq!(cells(&app, 1), vec!["0", "1"]);
+}
+
+#[test]
+fn periods_flags_jump_and_export() {
+    let (mut app, dir, _) = common::app(Theme::dark(), (120, 40));
+    app.update(Action::Show(View::Periods));
+    // 90 days in weeks, newest first: the week of 2025-03-10 holds no order; the week of 03-03 holds O3, O4,
+    // O6 and O8 (4 paid orders); the week of 02-24 holds O1, O2 and O7.
+    let weeks = cells(&app, 0);
+    assert_eq!(weeks[0], "2025-03-10");
+    assert_eq!(cells(&app, 1)[0..3], ["0".to_string(), "4".into(), "3".into()]);
+    app.update(Action::Granularity);
+    assert_eq!(cells(&app, 0)[0], "2025-03");
+    // Flags: the unanswered dispute and the stock-out are breaches; b keeps only those.
+    app.update(Action::Show(View::Flags));
+    app.update(Action::BreachesOnly);
+    assert_eq!(cells(&app, 1), vec!["RF-AE-DISPUTE", "RF-INV-COVER"]);
+    app.update(Action::Down);
+    app.update(Action::Enter);
+    assert_eq!(app.scope, Scope::Product(2));
+    // : jumps by name, fuzzy.
+    app.update(Action::StartJump);
+    for c in "alpha".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::InputDone);
+    assert_eq!(app.scope, Scope::Seller(0));
+    // e writes the table in view.
+    app.update(Action::Show(View::Sellers));
+    app.update(Action::Export);
+    let csv = std::fs::read_to_string(dir.path().join("kpiscope-sellers-2025-03-14.csv")).expect("exported");
+    assert!(csv.starts_with("Seller,Orders,Net sales"), "{csv}");
+    assert_eq!(csv.lines().count(), 3);
+}
+
+#[test]
+fn keys_come_from_the_registry() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (mut app, _dir, _) = common::app(Theme::dark(), (120, 40));
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    for (k, view) in
+        [('2', View::Sellers), ('3', View::Products), ('4', View::Periods), ('5', View::Flags), ('1', View::Overview)]
+    {
+        let a = app.key_action(&key(k)).expect("bound");
+        app.update(a);
+        assert_eq!(app.view, view);
+    }
+    assert!(matches!(app.key_action(&key('q')), Some(Action::Quit)));
+    // While typing a filter, letters are text, not commands.
+    app.update(Action::Show(View::Sellers));
+    app.update(Action::StartFilter);
+    assert!(matches!(app.key_action(&key('q')), Some(Action::Input('q'))));
+}
+
+#[test]
+fn live_update_swaps_the_model_and_says_what_changed() {
+    let (mut app, _dir, path) = common::app(Theme::dark(), (120, 40));
+    let conn = kpiscope::store::open_writable(&path).expect("writable");
+    let mut sim = kpiscope::simulate::Simulator::new(&conn, &path, 3).expect("sim");
+    sim.step(&conn, 12).expect("step");
+    let model = kpiscope::engine::open(&path).expect("reload");
+    app.update(Action::Loaded { model: std::sync::Arc::new(model), version: 2, elapsed_ms: 5 });
+    assert_eq!(app.notice.as_ref().map(|n| n.0.as_str()), Some("+12 orders (updated in 5 ms)"));
+    let orders = app.shown.tiles.iter().find(|t| t.name == "Orders").expect("tile");
+    assert!(orders.value.starts_with("19"), "{}", orders.value);
+}
+
+#[test]
+fn clicks_pick_tabs_and_rows() {
+    let (mut app, _dir, _) = common::app(Theme::dark(), (120, 40));
+    // Tabs: " 1 Overview   2 Sellers   3 Products ..." — column 14 is inside " 2 Sellers ".
+    app.update(Action::Click(14, 1));
+    assert_eq!(app.view, View::Sellers);
+    app.update(Action::Click(30, 1));
+    assert_eq!(app.view, View::Products);
+    app.update(Action::Click(14, 1));
+    // Rows start at screen row 3: a click selects, a second click opens.
+    app.update(Action::Click(5, 4));
+    assert_eq!(app.table_state().selected, 1);
+    app.update(Action::Click(5, 4));
+    assert_eq!(app.scope, Scope::Seller(1));
+}
