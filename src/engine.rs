@@ -3,13 +3,16 @@
 
 mod counters;
 mod customers;
+mod ledger;
 mod load;
 mod model;
+mod rows;
 mod series;
 
 pub use counters::Counters;
 pub use customers::{CustomerList, CustomerStats};
-pub use load::{DISPUTE_RESPONSE_SECS, REPLY_SECS, RETURN_RESPONSE_SECS, load, load_with_progress, split_pro_rata};
+pub use ledger::{DISPUTE_RESPONSE_SECS, Ledger, REPLY_SECS, RETURN_RESPONSE_SECS, Refresh, split_pro_rata};
+pub use load::{load, load_with_progress};
 pub use model::{DisputeFact, Model, Product, Scope, Seller, Stock};
 pub use series::{Dense, Sparse};
 

@@ -15,6 +15,10 @@ macro_rules! counters {
             pub fn add(&mut self, other: &Counters) {
                 $(self.$field += other.$field;)*
             }
+            /// Every field multiplied by `k` (−1 takes a contribution back).
+            pub fn scaled(&self, k: i64) -> Counters {
+                Counters { $($field: self.$field * k,)* }
+            }
             /// Every field, by name (for tests and debugging).
             pub fn fields(&self) -> Vec<(&'static str, i64)> {
                 vec![$((stringify!($field), self.$field)),*]

@@ -55,7 +55,7 @@ pub enum Scope {
 }
 
 /// The whole store, aggregated.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Model {
     pub sellers: Vec<Seller>,
     pub products: Vec<Product>,

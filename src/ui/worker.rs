@@ -1,7 +1,8 @@
 //! The background worker: the only owner of the store's SQLite connection (read-only). It generates the
-//! demo store on first run, loads the model, watches `PRAGMA data_version` for commits by other processes
-//! and reloads when it changes, and answers the few questions that need SQL (a product's recent reviews).
-//! Requests coalesce: a burst of them costs one answer each kind. Results go back as `Action`s.
+//! demo store on first run, loads the store into a `Ledger`, watches `PRAGMA data_version` for commits by
+//! other processes and follows them in place (new and pending rows only; a full reload when the ledger
+//! cannot follow), and answers the few questions that need SQL (a product's recent reviews). Requests
+//! coalesce: a burst of them costs one answer of each kind. Results go back as `Action`s.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use rusqlite::Connection;
 
 use super::action::Action;
 use crate::demo::{self, DemoOptions};
-use crate::engine;
+use crate::engine::{Ledger, Refresh};
 
 /// How often the worker asks SQLite whether another process committed.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -68,7 +69,8 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
     let conn = crate::store::open_read_only(&source.path).map_err(|e| e.to_string())?;
-    let mut version = load(&conn, source, out, None)?;
+    let mut version = data_version(&conn)?;
+    let mut ledger = load(&conn, source, out, true)?;
     let mut frozen = false;
     loop {
         let first = match requests.recv_timeout(POLL) {
@@ -87,28 +89,49 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             }
         }
         if let Some((p, id)) = reviews {
-            match fetch_reviews(&conn, id) {
-                Ok(rows) => {
-                    let _ = out.send(Action::Reviews { product: p, rows });
-                }
-                Err(e) => {
-                    let _ = out.send(Action::Stale(format!("reviews: {e}")));
-                }
-            }
+            let action = match fetch_reviews(&conn, id) {
+                Ok(rows) => Action::Reviews { product: p, rows },
+                Err(e) => Action::Stale(format!("reviews: {e}")),
+            };
+            let _ = out.send(action);
         }
         if frozen && !reload {
             continue;
         }
-        match data_version(&conn) {
-            Ok(v) if v != version || reload => match load(&conn, source, out, Some(v)) {
-                Ok(v) => version = v,
-                Err(e) => {
-                    let _ = out.send(Action::Stale(e));
-                }
-            },
-            Ok(_) => {}
+        let v = match data_version(&conn) {
+            Ok(v) => v,
             Err(e) => {
                 let _ = out.send(Action::Stale(e));
+                continue;
+            }
+        };
+        if v == version && !reload {
+            continue;
+        }
+        // Another process committed (or `r` asked): follow the change in place when the ledger can.
+        let started = Instant::now();
+        let outcome = if reload { Ok(Refresh::NeedsReload("reload asked".into())) } else { ledger.refresh(&conn) };
+        match outcome {
+            Ok(Refresh::Applied { new_orders, touched }) => {
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                tracing::info!("refreshed in {elapsed_ms} ms: {new_orders} new orders, {touched} orders re-applied");
+                let _ = out.send(Action::Loaded { model: Arc::new(ledger.model().clone()), version: v, elapsed_ms });
+                version = v;
+            }
+            Ok(Refresh::NeedsReload(why)) => {
+                tracing::info!("full reload: {why}");
+                match load(&conn, source, out, false) {
+                    Ok(l) => {
+                        ledger = l;
+                        version = v;
+                    }
+                    Err(e) => {
+                        let _ = out.send(Action::Stale(e));
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = out.send(Action::Stale(e.to_string()));
             }
         }
     }
@@ -118,29 +141,22 @@ fn data_version(conn: &Connection) -> Result<i64, String> {
     conn.pragma_query_value(None, "data_version", |r| r.get(0)).map_err(|e| format!("store busy: {e}"))
 }
 
-/// Loads the store and sends the model; returns the data version it saw.
-fn load(conn: &Connection, source: &Source, out: &Sender<Action>, known: Option<i64>) -> Result<i64, String> {
+/// Loads the store in full and sends the model.
+fn load(conn: &Connection, source: &Source, out: &Sender<Action>, first: bool) -> Result<Ledger, String> {
     let started = Instant::now();
-    if known.is_none() {
-        let _ = out.send(Action::Progress("Loading the store".into(), 0.0));
-    }
-    let version = match known {
-        Some(v) => v,
-        None => data_version(conn)?,
-    };
-    let first = known.is_none();
     let mut progress = |f: f64| {
         if first {
             let _ = out.send(Action::Progress("Loading the store".into(), f));
         }
     };
-    let model = engine::load_with_progress(conn, &source.path, &mut progress).map_err(|e| e.to_string())?;
+    let ledger = Ledger::load(conn, &source.path, &mut progress).map_err(|e| e.to_string())?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
-    tracing::info!("loaded {} in {elapsed_ms} ms (data version {version})", source.path.display());
-    let _ = out.send(Action::Loaded { model: Arc::new(model), version, elapsed_ms });
-    Ok(version)
+    tracing::info!("loaded {} in {elapsed_ms} ms", source.path.display());
+    let _ = out.send(Action::Loaded { model: Arc::new(ledger.model().clone()), version: 0, elapsed_ms });
+    Ok(ledger)
 }
 
+/// A product's most recent reviews (30), newest first.
 pub fn fetch_reviews(conn: &Connection, product_id: i64) -> Result<Vec<ReviewRow>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT rating, has_images, kind, coalesce(body, ''), created_at FROM reviews

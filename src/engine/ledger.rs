@@ -1,0 +1,998 @@
+//! The ledger: the model plus what it takes to keep it up to date without reading the store again. The
+//! first load and every later refresh are the same operation: read the rows above each table's id
+//! watermark and re-read the rows that are still *pending* (orders not final yet, open disputes,
+//! unanswered returns and messages), subtract the old contribution of every order and event they touch
+//! and add the new one. Work is proportional to the new and pending rows, not to the store.
+//!
+//! Facts that depend on "now" (an order past its ship-by date, a dispute unanswered for 5 days) are kept
+//! right because whatever can still change with time is pending and re-applied at the new "now".
+//! What an append-only view cannot follow (new sellers or products, items added to old orders, orders
+//! dated before the newest one, an unpaid order getting paid, edits of final rows) asks for a full reload.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::counters::Counters;
+use super::customers::CustomerList;
+use super::model::{DisputeFact, Model, Product, Seller, Stock};
+use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
+use super::series::{Dense, Sparse};
+use crate::error::Result;
+use crate::time::{self, Day, SECS_PER_DAY};
+
+/// A dispute with no seller response after this long is "unanswered" (AliExpress's 5-day rule).
+pub const DISPUTE_RESPONSE_SECS: i64 = 5 * SECS_PER_DAY;
+/// A return request not answered within this long is negative (Amazon's RDR, 48 hours).
+pub const RETURN_RESPONSE_SECS: i64 = 48 * 3600;
+/// A message answered within this long counts as answered in time (Amazon, Etsy: 24 hours).
+pub const REPLY_SECS: i64 = 24 * 3600;
+/// Unpaid orders stay pending (they may still be paid) this long.
+const UNPAID_PENDING_SECS: i64 = 30 * SECS_PER_DAY;
+
+const NO_CUSTOMER: u32 = u32::MAX;
+/// Pieces applied at a time.
+const CHUNK: usize = 4096;
+
+/// What an order's events say about it (counts, so that an event that changes can be taken back).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Events {
+    seller_cancels: u16,
+    buyer_cancels: u16,
+    disputes: u16,
+    defect_disputes: u16,
+    lost_cases: u16,
+    negative_feedback: u16,
+    bad_ratings: u16,
+}
+
+impl Events {
+    fn cancelled(&self) -> bool {
+        self.seller_cancels + self.buyer_cancels > 0
+    }
+    fn defect(&self) -> bool {
+        self.negative_feedback + self.defect_disputes > 0
+    }
+    fn bad(&self) -> bool {
+        self.bad_ratings + self.disputes + self.seller_cancels > 0
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Order {
+    row: OrderRow,
+    seller: u32,
+    customer: u32,
+    ev: Events,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    product: u32,
+    quantity: i64,
+    price: i64,
+}
+
+/// Where a piece of counters goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// a seller (and the store)
+    Seller(u32),
+    Product(u32),
+    Category(u32),
+}
+
+type Pieces = Vec<(Target, Day, Counters)>;
+
+/// Highest id seen per table.
+#[derive(Debug, Clone, Copy, Default)]
+struct Marks {
+    sellers: i64,
+    products: i64,
+    orders: i64,
+    items: i64,
+    cancellations: i64,
+    disputes: i64,
+    reviews: i64,
+    returns: i64,
+    messages: i64,
+    traffic: i64,
+    spend: i64,
+}
+
+/// The outcome of a refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refresh {
+    /// applied in place: new paid orders, and rows re-applied (new or pending)
+    Applied { new_orders: u64, touched: u64 },
+    /// the change cannot be followed incrementally; load again (the reason says why)
+    NeedsReload(String),
+}
+
+pub struct Ledger {
+    path: PathBuf,
+    model: Model,
+    seller_ix: HashMap<i64, u32>,
+    product_ix: HashMap<i64, u32>,
+    category_ix: HashMap<String, u32>,
+    customer_ix: HashMap<i64, u32>,
+    orders: Vec<Order>,
+    /// items of order i: items[item_start[i]..item_start[i + 1]]
+    item_start: Vec<u32>,
+    items: Vec<Item>,
+    /// (item id, position), sorted by id
+    item_ids: Vec<(i64, u32)>,
+    item_order: Vec<u32>,
+    pending_orders: Vec<u32>,
+    pending_disputes: HashMap<i64, DisputeRow>,
+    pending_returns: HashMap<i64, ReturnRow>,
+    pending_messages: HashMap<i64, MessageRow>,
+    dispute_fact: HashMap<i64, usize>,
+    marks: Marks,
+    seen_store: HashSet<u32>,
+    seen_scoped: HashSet<(u8, u32, u32)>,
+    last_placed: i64,
+    now: i64,
+    skipped: HashMap<&'static str, u64>,
+}
+
+fn max_ts(ts: &[Option<i64>]) -> i64 {
+    ts.iter().flatten().copied().max().unwrap_or(i64::MIN)
+}
+
+impl Ledger {
+    /// Loads a store; `progress` gets the share done (0..1).
+    pub fn load(conn: &Connection, path: &Path, progress: &mut dyn FnMut(f64)) -> Result<Ledger> {
+        let mut l = Ledger {
+            path: path.to_path_buf(),
+            model: Model::default(),
+            seller_ix: HashMap::new(),
+            product_ix: HashMap::new(),
+            category_ix: HashMap::new(),
+            customer_ix: HashMap::new(),
+            orders: Vec::new(),
+            item_start: vec![0],
+            items: Vec::new(),
+            item_ids: Vec::new(),
+            item_order: Vec::new(),
+            pending_orders: Vec::new(),
+            pending_disputes: HashMap::new(),
+            pending_returns: HashMap::new(),
+            pending_messages: HashMap::new(),
+            dispute_fact: HashMap::new(),
+            marks: Marks::default(),
+            seen_store: HashSet::new(),
+            seen_scoped: HashSet::new(),
+            last_placed: i64::MIN,
+            now: i64::MIN,
+            skipped: HashMap::new(),
+        };
+        l.dimensions(conn)?;
+        progress(0.02);
+        match l.refresh_with(conn, progress)? {
+            Refresh::Applied { .. } => Ok(l),
+            // A first load starts from nothing, so it never needs to start again.
+            Refresh::NeedsReload(why) => Err(crate::Error::usage(format!("{}: {why}", path.display()))),
+        }
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn into_model(self) -> Model {
+        self.model
+    }
+
+    /// Brings the model up to date with what was committed since the last load or refresh.
+    pub fn refresh(&mut self, conn: &Connection) -> Result<Refresh> {
+        let (s, p) = (
+            rows::sellers(conn, &self.path, Pick::After(self.marks.sellers))?,
+            rows::products(conn, &self.path, Pick::After(self.marks.products))?,
+        );
+        if !s.is_empty() || !p.is_empty() {
+            return Ok(Refresh::NeedsReload("new sellers or products".into()));
+        }
+        self.refresh_with(conn, &mut |_| {})
+    }
+
+    fn skip(&mut self, why: &'static str) {
+        *self.skipped.entry(why).or_default() += 1;
+    }
+
+    fn order_pos(&self, id: i64) -> Option<usize> {
+        let guess = usize::try_from(id - 1).ok()?;
+        if self.orders.get(guess).is_some_and(|o| o.row.id == id) {
+            return Some(guess);
+        }
+        self.orders.binary_search_by_key(&id, |o| o.row.id).ok()
+    }
+
+    fn lines(&self, pos: usize) -> std::ops::Range<usize> {
+        self.item_start[pos] as usize..self.item_start[pos + 1] as usize
+    }
+
+    fn dimensions(&mut self, conn: &Connection) -> Result<()> {
+        for s in rows::sellers(conn, &self.path, Pick::After(0))? {
+            self.marks.sellers = self.marks.sellers.max(s.id);
+            self.seller_ix.insert(s.id, self.model.sellers.len() as u32);
+            self.model.sellers.push(Seller {
+                db_id: s.id,
+                reference: s.reference,
+                name: s.name,
+                country: s.country,
+                currency: s.currency,
+            });
+            self.model.seller_days.push(Dense::default());
+            self.model.seller_products.push(Vec::new());
+            self.model.seller_customers.push(CustomerList::default());
+        }
+        for p in rows::products(conn, &self.path, Pick::After(0))? {
+            self.marks.products = self.marks.products.max(p.id);
+            let Some(&seller) = self.seller_ix.get(&p.seller) else {
+                self.skip("products of an unknown seller");
+                continue;
+            };
+            let category = p.category.map(|c| {
+                let next = self.category_ix.len() as u32;
+                *self.category_ix.entry(c.clone()).or_insert_with(|| {
+                    self.model.categories.push(c);
+                    self.model.category_days.push(Dense::default());
+                    self.model.category_products.push(Vec::new());
+                    self.model.category_customers.push(CustomerList::default());
+                    next
+                })
+            });
+            let ix = self.model.products.len() as u32;
+            self.product_ix.insert(p.id, ix);
+            self.model.seller_products[seller as usize].push(ix);
+            if let Some(c) = category {
+                self.model.category_products[c as usize].push(ix);
+            }
+            self.model.products.push(Product {
+                db_id: p.id,
+                reference: p.reference,
+                seller,
+                sku: p.sku,
+                title: p.title,
+                category,
+                price_minor: p.price,
+            });
+            self.model.product_days.push(Sparse::default());
+            self.model.product_customers.push(CustomerList::default());
+            self.model.return_reasons.push(Vec::new());
+        }
+        Ok(())
+    }
+
+    /// The body of a load or refresh, once the dimensions are known.
+    #[allow(clippy::too_many_lines)]
+    fn refresh_with(&mut self, conn: &Connection, progress: &mut dyn FnMut(f64)) -> Result<Refresh> {
+        let path = self.path.clone();
+        let path = path.as_path();
+        let first = self.orders.is_empty();
+        // --- read what is new and what is pending ---
+        let new_orders = rows::orders(conn, path, Pick::After(self.marks.orders))?;
+        progress(0.3);
+        let pending_ids: Vec<i64> = self.pending_orders.iter().map(|&p| self.orders[p as usize].row.id).collect();
+        let reread = rows::orders(conn, path, Pick::Ids(&pending_ids))?;
+        let new_items = rows::items_after(conn, path, self.marks.items)?;
+        progress(0.5);
+        let cancels = rows::cancellations(conn, path, Pick::After(self.marks.cancellations))?;
+        let mut dispute_ids: Vec<i64> = self.pending_disputes.keys().copied().collect();
+        dispute_ids.sort_unstable();
+        let disputes_new = rows::disputes(conn, path, Pick::After(self.marks.disputes))?;
+        let disputes_again = rows::disputes(conn, path, Pick::Ids(&dispute_ids))?;
+        let reviews = rows::reviews(conn, path, Pick::After(self.marks.reviews))?;
+        progress(0.6);
+        let mut return_ids: Vec<i64> = self.pending_returns.keys().copied().collect();
+        return_ids.sort_unstable();
+        let returns_new = rows::returns(conn, path, Pick::After(self.marks.returns))?;
+        let returns_again = rows::returns(conn, path, Pick::Ids(&return_ids))?;
+        let mut message_ids: Vec<i64> = self.pending_messages.keys().copied().collect();
+        message_ids.sort_unstable();
+        let messages_new = rows::messages(conn, path, Pick::After(self.marks.messages))?;
+        let messages_again = rows::messages(conn, path, Pick::Ids(&message_ids))?;
+        let traffic = rows::traffic(conn, path, Pick::After(self.marks.traffic))?;
+        let spend = rows::spend(conn, path, Pick::After(self.marks.spend))?;
+        let stock = rows::stock(conn, path)?;
+        progress(0.7);
+
+        // --- what cannot be followed incrementally ---
+        if !first {
+            let new_ids: HashSet<i64> = new_orders.iter().map(|o| o.id).collect();
+            if new_items.iter().any(|i| !new_ids.contains(&i.order)) {
+                return Ok(Refresh::NeedsReload("items were added to existing orders".into()));
+            }
+            if new_orders.iter().any(|o| o.paid.is_some() && o.placed < self.last_placed) {
+                return Ok(Refresh::NeedsReload("orders dated before the newest one were added".into()));
+            }
+            for r in &reread {
+                let Some(pos) = self.order_pos(r.id) else { continue };
+                let old = &self.orders[pos].row;
+                if old.paid.is_some() != r.paid.is_some()
+                    || old.seller != r.seller
+                    || old.customer != r.customer
+                    || old.placed != r.placed
+                {
+                    return Ok(Refresh::NeedsReload("an order's payment, seller, buyer or date changed".into()));
+                }
+            }
+        }
+
+        // --- the new "now" ---
+        let mut now = self.now;
+        for o in new_orders.iter().chain(&reread) {
+            now = now.max(max_ts(&[Some(o.placed), o.paid, o.confirmed, o.delivered]));
+        }
+        for c in &cancels {
+            now = now.max(c.at);
+        }
+        for d in disputes_new.iter().chain(&disputes_again) {
+            now = now.max(max_ts(&[Some(d.opened), d.responded, d.closed]));
+        }
+        for r in &reviews {
+            now = now.max(r.created);
+        }
+        for r in returns_new.iter().chain(&returns_again) {
+            now = now.max(max_ts(&[Some(r.requested), r.responded, r.refunded_at]));
+        }
+        for m in messages_new.iter().chain(&messages_again) {
+            now = now.max(max_ts(&[Some(m.received), m.replied]));
+        }
+        if now == i64::MIN {
+            now = 0;
+        }
+        let old_now = self.now;
+
+        // --- take back the old contributions of everything that changes ---
+        let mut touched: Vec<u32> = self.pending_orders.clone();
+        for c in &cancels {
+            touched.extend(self.order_pos(c.order).map(|p| p as u32));
+        }
+        for r in &reviews {
+            touched.extend(r.order.and_then(|o| self.order_pos(o)).map(|p| p as u32));
+        }
+        for d in disputes_new.iter().chain(&disputes_again) {
+            touched.extend(self.order_pos(d.order).map(|p| p as u32));
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let mut pieces = Pieces::new();
+        for &pos in &touched {
+            self.order_pieces(pos as usize, old_now, &mut pieces);
+            if pieces.len() >= CHUNK {
+                self.put_all(&pieces, -1);
+                pieces.clear();
+            }
+        }
+        for d in &disputes_again {
+            if let Some(old) = self.pending_disputes.get(&d.id).cloned() {
+                self.dispute_pieces(&old, old_now, &mut pieces);
+                self.dispute_effect(&old, -1);
+            }
+        }
+        for r in &returns_again {
+            if let Some(old) = self.pending_returns.get(&r.id).cloned() {
+                self.return_pieces(&old, old_now, -1, &mut pieces);
+            }
+        }
+        for m in &messages_again {
+            if let Some(old) = self.pending_messages.get(&m.id).cloned() {
+                self.message_pieces(&old, old_now, &mut pieces);
+            }
+        }
+        self.put_all(&pieces, -1);
+        pieces.clear();
+
+        // --- update the state ---
+        self.now = now;
+        for r in reread {
+            if let Some(pos) = self.order_pos(r.id) {
+                self.orders[pos].row = r;
+            }
+        }
+        let first_new = self.orders.len();
+        self.append_orders(new_orders, new_items);
+        for c in &cancels {
+            self.marks.cancellations = self.marks.cancellations.max(c.id);
+            self.cancel_effect(c);
+        }
+        for r in &reviews {
+            self.marks.reviews = self.marks.reviews.max(r.id);
+            self.review_effect(r);
+        }
+        for d in disputes_new.iter().chain(&disputes_again) {
+            self.marks.disputes = self.marks.disputes.max(d.id);
+            if self.order_pos(d.order).is_none() {
+                self.skip("disputes of an unknown order");
+                continue;
+            }
+            self.dispute_effect(d, 1);
+            self.dispute_record(d);
+        }
+
+        // --- add the new contributions ---
+        for &pos in &touched {
+            self.order_pieces(pos as usize, now, &mut pieces);
+            self.flush_if_big(&mut pieces);
+        }
+        for pos in first_new..self.orders.len() {
+            self.order_pieces(pos, now, &mut pieces);
+            self.flush_if_big(&mut pieces);
+        }
+        for d in disputes_new.iter().chain(&disputes_again) {
+            if self.order_pos(d.order).is_some() {
+                self.dispute_pieces(d, now, &mut pieces);
+            }
+        }
+        for r in &reviews {
+            self.review_pieces(r, &mut pieces);
+            self.flush_if_big(&mut pieces);
+        }
+        for r in returns_new.iter().chain(&returns_again) {
+            self.marks.returns = self.marks.returns.max(r.id);
+            self.return_pieces(r, now, 1, &mut pieces);
+            self.flush_if_big(&mut pieces);
+        }
+        for m in messages_new.iter().chain(&messages_again) {
+            self.marks.messages = self.marks.messages.max(m.id);
+            self.message_pieces(m, now, &mut pieces);
+            self.flush_if_big(&mut pieces);
+        }
+        self.daily_pieces(&traffic, &spend, &mut pieces);
+        self.put_all(&pieces, 1);
+        progress(0.9);
+        let new_paid = self.customers(first_new);
+
+        // --- what stays pending ---
+        let touched_n = (touched.len() + self.orders.len() - first_new) as u64;
+        let mut pending: Vec<u32> = touched.into_iter().chain(first_new as u32..self.orders.len() as u32).collect();
+        pending.sort_unstable();
+        pending.dedup();
+        pending.retain(|&p| self.order_pending(p as usize));
+        self.pending_orders = pending;
+        for d in disputes_new.into_iter().chain(disputes_again) {
+            let open = d.closed.is_none() || (d.responded.is_none() && d.opened + DISPUTE_RESPONSE_SECS >= now);
+            if open && self.order_pos(d.order).is_some() {
+                self.pending_disputes.insert(d.id, d);
+            } else {
+                self.pending_disputes.remove(&d.id);
+            }
+        }
+        for r in returns_new.into_iter().chain(returns_again) {
+            let settled = matches!(r.status.as_str(), "refunded" | "rejected")
+                && (r.responded.is_some() || r.requested + RETURN_RESPONSE_SECS < now);
+            if settled {
+                self.pending_returns.remove(&r.id);
+            } else {
+                self.pending_returns.insert(r.id, r);
+            }
+        }
+        for m in messages_new.into_iter().chain(messages_again) {
+            if m.replied.is_none() && m.needs_reply {
+                self.pending_messages.insert(m.id, m);
+            } else {
+                self.pending_messages.remove(&m.id);
+            }
+        }
+        self.model.stock = vec![None; self.model.products.len()];
+        for (pid, on_hand, reorder_point, lead_time_days) in stock {
+            match self.product_ix.get(&pid) {
+                Some(&p) => self.model.stock[p as usize] = Some(Stock { on_hand, reorder_point, lead_time_days }),
+                None => self.skip("stock of an unknown product"),
+            }
+        }
+        self.finish();
+        progress(1.0);
+        Ok(Refresh::Applied { new_orders: new_paid, touched: touched_n })
+    }
+
+    /// Appends new orders (ascending ids) and their items (sorted by order id, then id): one merge walk.
+    fn append_orders(&mut self, new_orders: Vec<OrderRow>, new_items: Vec<rows::ItemRow>) {
+        let mut items = new_items.into_iter().peekable();
+        for r in new_orders {
+            self.marks.orders = self.marks.orders.max(r.id);
+            // Items of orders before this one have no order of their own here.
+            while items.next_if(|i| i.order < r.id).is_some() {
+                self.skip("order items of an unknown order");
+            }
+            let seller = self.seller_ix.get(&r.seller).copied();
+            let pos = self.orders.len() as u32;
+            while let Some(i) = items.next_if(|i| i.order == r.id) {
+                self.marks.items = self.marks.items.max(i.id);
+                let Some(seller) = seller else { continue };
+                let Some(&product) = self.product_ix.get(&i.product) else {
+                    self.skip("order items of an unknown product");
+                    continue;
+                };
+                if self.model.products[product as usize].seller != seller {
+                    self.skip("order items of another seller's product");
+                    continue;
+                }
+                self.item_ids.push((i.id, self.items.len() as u32));
+                self.item_order.push(pos);
+                self.items.push(Item { product, quantity: i.quantity, price: i.price });
+            }
+            let Some(seller) = seller else {
+                self.skip("orders of an unknown seller");
+                continue;
+            };
+            let customer = r.customer.map_or(NO_CUSTOMER, |c| {
+                let next = self.customer_ix.len() as u32;
+                *self.customer_ix.entry(c).or_insert(next)
+            });
+            self.item_start.push(self.items.len() as u32);
+            self.orders.push(Order { row: r, seller, customer, ev: Events::default() });
+        }
+        for i in items {
+            self.marks.items = self.marks.items.max(i.id);
+            self.skip("order items of an unknown order");
+        }
+        self.item_ids.sort_unstable();
+    }
+
+    fn order_pending(&self, pos: usize) -> bool {
+        let o = &self.orders[pos];
+        let r = &o.row;
+        if o.ev.cancelled() {
+            return false;
+        }
+        if r.paid.is_none() {
+            return r.placed + UNPAID_PENDING_SECS >= self.now;
+        }
+        r.delivered.is_none() || r.promised.is_some_and(|p| p > self.now) || r.ship_by.is_some_and(|b| b > self.now)
+    }
+
+    fn cancel_effect(&mut self, c: &CancelRow) {
+        let Some(pos) = self.order_pos(c.order) else {
+            self.skip("cancellations of an unknown order");
+            return;
+        };
+        if !c.before_shipment {
+            return; // after shipment it is a return and refund, not a cancellation
+        }
+        let ev = &mut self.orders[pos].ev;
+        if c.by_buyer {
+            ev.buyer_cancels += 1;
+        } else {
+            ev.seller_cancels += 1;
+        }
+    }
+
+    fn review_effect(&mut self, r: &ReviewRow) {
+        let Some(pos) = r.order.and_then(|o| self.order_pos(o)) else { return };
+        let ev = &mut self.orders[pos].ev;
+        if r.seller_feedback && r.rating <= 2 {
+            ev.negative_feedback += 1;
+        }
+        if r.rating <= 3 || r.dsr.iter().flatten().any(|&d| d <= 3) {
+            ev.bad_ratings += 1;
+        }
+    }
+
+    /// Adds (sign 1) or takes back (sign −1) what a dispute says about its order.
+    fn dispute_effect(&mut self, d: &DisputeRow, sign: i32) {
+        let Some(pos) = self.order_pos(d.order) else { return };
+        let ev = &mut self.orders[pos].ev;
+        let step = |n: &mut u16| *n = (i32::from(*n) + sign).max(0) as u16;
+        step(&mut ev.disputes);
+        // Amazon counts claims and chargebacks that are not denied (decided in the seller's favour).
+        if d.outcome.as_deref() != Some("seller_favour") {
+            step(&mut ev.defect_disputes);
+        }
+        if d.outcome.as_deref() == Some("buyer_favour") {
+            step(&mut ev.lost_cases);
+        }
+    }
+
+    fn dispute_record(&mut self, d: &DisputeRow) {
+        let Some(pos) = self.order_pos(d.order) else { return };
+        let fact = DisputeFact {
+            seller: self.orders[pos].seller,
+            order_db_id: d.order,
+            opened_at: d.opened,
+            responded_at: d.responded,
+            closed_at: d.closed,
+        };
+        match self.dispute_fact.get(&d.id) {
+            Some(&i) => self.model.disputes[i] = fact,
+            None => {
+                self.dispute_fact.insert(d.id, self.model.disputes.len());
+                self.model.disputes.push(fact);
+            }
+        }
+    }
+
+    /// The distinct products and categories of an order.
+    fn targets(&self, pos: usize) -> (Vec<u32>, Vec<u32>) {
+        let mut products: Vec<u32> = self.items[self.lines(pos)].iter().map(|i| i.product).collect();
+        products.sort_unstable();
+        products.dedup();
+        let mut cats: Vec<u32> = products.iter().filter_map(|&p| self.model.products[p as usize].category).collect();
+        cats.sort_unstable();
+        cats.dedup();
+        (products, cats)
+    }
+
+    /// An order-level fact for the order's seller, products and categories.
+    fn for_order(&self, pos: usize, day: Day, c: Counters, out: &mut Pieces) {
+        out.push((Target::Seller(self.orders[pos].seller), day, c));
+        let (products, cats) = self.targets(pos);
+        out.extend(products.into_iter().map(|p| (Target::Product(p), day, c)));
+        out.extend(cats.into_iter().map(|k| (Target::Category(k), day, c)));
+    }
+
+    /// A fact for a seller, and for a product and its category when given.
+    fn for_product(&self, seller: u32, product: Option<u32>, day: Day, c: Counters, out: &mut Pieces) {
+        out.push((Target::Seller(seller), day, c));
+        if let Some(p) = product {
+            out.push((Target::Product(p), day, c));
+            if let Some(k) = self.model.products[p as usize].category {
+                out.push((Target::Category(k), day, c));
+            }
+        }
+    }
+
+    /// Everything a paid order contributes, at a given "now".
+    fn order_pieces(&self, pos: usize, now: i64, out: &mut Pieces) {
+        let o = &self.orders[pos];
+        let r = &o.row;
+        let Some(paid_at) = r.paid else { return };
+        let day = time::day_of(r.placed);
+        let sale = !o.ev.cancelled();
+        let mut c = Counters { orders: 1, sales_orders: i64::from(sale), ..Counters::default() };
+        c.defect_orders = i64::from(o.ev.defect());
+        c.dispute_orders = i64::from(o.ev.disputes > 0);
+        c.bad_orders = i64::from(o.ev.bad());
+        c.tdr_orders = i64::from(o.ev.seller_cancels + o.ev.lost_cases > 0);
+        if let Some(cost) = r.ship_cost {
+            (c.ship_cost, c.ship_cost_n) = (cost, 1);
+        }
+        let mut tracked = None;
+        if r.seller_fulfilled {
+            c.sf_orders = 1;
+            c.seller_cancels = i64::from(o.ev.seller_cancels > 0);
+            if let Some(by) = r.ship_by {
+                if by <= now && o.ev.buyer_cancels == 0 {
+                    c.fulfil_due = 1;
+                    c.fulfil_done = i64::from(r.confirmed.is_some());
+                }
+                if let Some(t) = r.confirmed {
+                    c.shipped = 1;
+                    c.shipped_late = i64::from(t > by);
+                }
+            }
+            if let Some(t) = r.confirmed {
+                c.handling_n = 1;
+                c.handling_secs = (t - paid_at).max(0);
+                // VTR and OTDR are attributed to the promised delivery date (Amazon), else the ship date.
+                let basis = r.promised.unwrap_or(t);
+                let on_time = matches!((r.delivered, r.promised), (Some(d), Some(p)) if d <= p && t <= p);
+                let due = r.promised.is_some_and(|p| p <= now);
+                tracked = Some((time::day_of(basis), r.scanned.is_some(), due, on_time));
+            }
+        }
+        if let Some(d) = r.delivered {
+            c.delivery_n = 1;
+            c.delivery_secs = (d - r.placed).max(0);
+        }
+        self.for_order(pos, day, c, out);
+        // Money and units per line, the order discount split pro rata (largest remainder, exact to the cent).
+        let lines = &self.items[self.lines(pos)];
+        if sale {
+            let gross: i64 = lines.iter().map(|l| l.quantity * l.price).sum();
+            let units: i64 = lines.iter().map(|l| l.quantity).sum();
+            let seller_money = Counters {
+                gross: if lines.is_empty() { r.items_total } else { gross },
+                discount: r.discount,
+                units,
+                ..Counters::default()
+            };
+            out.push((Target::Seller(o.seller), day, seller_money));
+            let shares = split_pro_rata(r.discount, &lines.iter().map(|l| l.quantity * l.price).collect::<Vec<_>>());
+            for (l, share) in lines.iter().zip(shares) {
+                let money =
+                    Counters { gross: l.quantity * l.price, discount: share, units: l.quantity, ..Counters::default() };
+                out.push((Target::Product(l.product), day, money));
+                if let Some(k) = self.model.products[l.product as usize].category {
+                    out.push((Target::Category(k), day, money));
+                }
+            }
+        }
+        if let Some((vday, valid, due, on_time)) = tracked {
+            let mk = |units: i64| Counters {
+                vtr_shipped: 1,
+                vtr_valid: i64::from(valid),
+                otd_units: if valid && due { units } else { 0 },
+                otd_on_time: if valid && due && on_time { units } else { 0 },
+                ..Counters::default()
+            };
+            out.push((Target::Seller(o.seller), vday, mk(lines.iter().map(|l| l.quantity).sum())));
+            let (products, cats) = self.targets(pos);
+            for p in products {
+                let u = lines.iter().filter(|l| l.product == p).map(|l| l.quantity).sum();
+                out.push((Target::Product(p), vday, mk(u)));
+            }
+            for k in cats {
+                let u = lines
+                    .iter()
+                    .filter(|l| self.model.products[l.product as usize].category == Some(k))
+                    .map(|l| l.quantity)
+                    .sum();
+                out.push((Target::Category(k), vday, mk(u)));
+            }
+        }
+    }
+
+    fn dispute_pieces(&self, d: &DisputeRow, now: i64, out: &mut Pieces) {
+        let Some(pos) = self.order_pos(d.order) else { return };
+        let unanswered = match d.responded {
+            Some(t) => t - d.opened > DISPUTE_RESPONSE_SECS,
+            None => now - d.opened > DISPUTE_RESPONSE_SECS,
+        };
+        let c = Counters { disputes: 1, disputes_unanswered: i64::from(unanswered), ..Counters::default() };
+        self.for_order(pos, time::day_of(d.opened), c, out);
+    }
+
+    fn review_pieces(&mut self, r: &ReviewRow, out: &mut Pieces) {
+        let order = r.order.map(|o| self.order_pos(o));
+        let product = r.product.map(|p| self.product_ix.get(&p).copied());
+        let (order, product) = match (order, product) {
+            (Some(None), _) => return self.skip("reviews of an unknown order"),
+            (_, Some(None)) => return self.skip("reviews of an unknown product"),
+            (None, None) => return self.skip("reviews of neither an order nor a product"),
+            (o, p) => (o.flatten(), p.flatten()),
+        };
+        let mut c =
+            Counters { ratings: 1, rating_sum: r.rating, image_ratings: i64::from(r.images), ..Counters::default() };
+        match r.rating {
+            1 => c.star1 = 1,
+            2 => c.star2 = 1,
+            3 => c.star3 = 1,
+            4 => c.star4 = 1,
+            _ => c.star5 = 1,
+        }
+        let [d, m, s] = r.dsr;
+        if let Some(v) = d {
+            (c.dsr_described_sum, c.dsr_described_n) = (v, 1);
+        }
+        if let Some(v) = m {
+            (c.dsr_communication_sum, c.dsr_communication_n) = (v, 1);
+        }
+        if let Some(v) = s {
+            (c.dsr_shipping_sum, c.dsr_shipping_n) = (v, 1);
+        }
+        let seller = match (product, order) {
+            (Some(p), _) => self.model.products[p as usize].seller,
+            (None, Some(o)) => self.orders[o].seller,
+            (None, None) => return,
+        };
+        self.for_product(seller, product, time::day_of(r.created), c, out);
+    }
+
+    /// A return's pieces; `sign` also keeps the product's return reasons.
+    fn return_pieces(&mut self, r: &ReturnRow, now: i64, sign: i64, out: &mut Pieces) {
+        let Ok(k) = self.item_ids.binary_search_by_key(&r.item, |x| x.0) else {
+            if sign > 0 {
+                self.skip("returns of an unknown order item");
+            }
+            return;
+        };
+        let item_pos = self.item_ids[k].1 as usize;
+        let item = self.items[item_pos];
+        let order = &self.orders[self.item_order[item_pos] as usize];
+        let (seller, placed) = (order.seller, order.row.placed);
+        let sale = order.row.paid.is_some() && !order.ev.cancelled();
+        let product = Some(item.product);
+        // A return counts at most the units and the value of its line.
+        let units = r.quantity.clamp(0, item.quantity);
+        let refunded = r.refunded.unwrap_or(0).clamp(0, item.quantity * item.price);
+        if sale && (units > 0 || refunded > 0) {
+            let c = Counters { returned_units: units, refunded_sales: refunded, ..Counters::default() };
+            self.for_product(seller, product, time::day_of(placed), c, out);
+        }
+        let late = match r.responded {
+            Some(t) => t - r.requested > RETURN_RESPONSE_SECS,
+            None => now - r.requested > RETURN_RESPONSE_SECS,
+        };
+        let c = Counters {
+            return_requests: 1,
+            return_negative: i64::from(late || r.status == "rejected"),
+            ..Counters::default()
+        };
+        self.for_product(seller, product, time::day_of(r.requested), c, out);
+        if let (Some(amount), Some(at)) = (r.refunded, r.refunded_at) {
+            let c = Counters { refunds: amount, refund_n: 1, ..Counters::default() };
+            self.for_product(seller, product, time::day_of(at), c, out);
+        }
+        let reasons = &mut self.model.return_reasons[item.product as usize];
+        match reasons.iter_mut().find(|(name, _)| *name == r.reason) {
+            Some((_, n)) => *n += sign * r.quantity,
+            None => reasons.push((r.reason.clone(), sign * r.quantity)),
+        }
+    }
+
+    fn message_pieces(&mut self, m: &MessageRow, now: i64, out: &mut Pieces) {
+        let Some(&seller) = self.seller_ix.get(&m.seller) else {
+            return self.skip("messages to an unknown seller");
+        };
+        let mut c = Counters::default();
+        // A message is due once answered or 24 hours old; younger unanswered ones are not late yet.
+        let due = m.replied.is_some() || now - m.received > REPLY_SECS;
+        if m.needs_reply && due {
+            c.messages = 1;
+            if let Some(t) = m.replied {
+                c.replies = 1;
+                c.reply_secs = (t - m.received).max(0);
+                c.messages_24h = i64::from(t - m.received <= REPLY_SECS);
+            }
+        }
+        if m.inquiry {
+            c.inquiries = 1;
+            c.inquiries_won = i64::from(m.led_to_order);
+        }
+        out.push((Target::Seller(seller), time::day_of(m.received), c));
+    }
+
+    fn daily_pieces(&mut self, traffic: &[rows::TrafficRow], spend: &[rows::SpendRow], out: &mut Pieces) {
+        for t in traffic {
+            self.marks.traffic = self.marks.traffic.max(t.id);
+            let Some(&seller) = self.seller_ix.get(&t.seller) else {
+                self.skip("traffic of an unknown seller");
+                continue;
+            };
+            let Some(day) = time::parse_day(&t.day) else {
+                self.skip("traffic rows with a bad day");
+                continue;
+            };
+            let c = Counters {
+                traffic_days: 1,
+                page_views: t.page_views,
+                visitors: t.visitors,
+                add_to_cart: t.add_to_cart,
+                checkouts: t.checkouts,
+                ..Counters::default()
+            };
+            // Storefront rows feed the seller; product rows feed the product and its category.
+            match t.product.map(|p| self.product_ix.get(&p).copied()) {
+                None => out.push((Target::Seller(seller), day, c)),
+                Some(None) => self.skip("traffic of an unknown product"),
+                Some(Some(p)) => {
+                    out.push((Target::Product(p), day, c));
+                    if let Some(k) = self.model.products[p as usize].category {
+                        out.push((Target::Category(k), day, c));
+                    }
+                }
+            }
+        }
+        for s in spend {
+            self.marks.spend = self.marks.spend.max(s.id);
+            let Some(&seller) = self.seller_ix.get(&s.seller) else {
+                self.skip("marketing spend of an unknown seller");
+                continue;
+            };
+            let Some(day) = time::parse_day(&s.day) else {
+                self.skip("marketing spend rows with a bad day");
+                continue;
+            };
+            out.push((
+                Target::Seller(seller),
+                day,
+                Counters { spend_days: 1, ad_spend: s.amount, ..Counters::default() },
+            ));
+        }
+    }
+
+    /// Adds pieces once there are many, so that a first load never holds them all at once.
+    fn flush_if_big(&mut self, pieces: &mut Pieces) {
+        if pieces.len() >= CHUNK {
+            self.put_all(pieces, 1);
+            pieces.clear();
+        }
+    }
+
+    /// Adds (sign 1) or takes back (sign −1) pieces; a seller's pieces also go to the store.
+    fn put_all(&mut self, pieces: &Pieces, sign: i64) {
+        for (target, day, c) in pieces {
+            let c = c.scaled(sign);
+            match *target {
+                Target::Seller(s) => {
+                    self.model.seller_days[s as usize].cell(*day).add(&c);
+                    self.model.store_days.cell(*day).add(&c);
+                }
+                Target::Product(p) => self.model.product_days[p as usize].cell(*day).add(&c),
+                Target::Category(k) => self.model.category_days[k as usize].cell(*day).add(&c),
+            }
+        }
+    }
+
+    /// Adds the new paid orders to the customer lists, in time order; returns how many there were.
+    fn customers(&mut self, first_new: usize) -> u64 {
+        let mut new: Vec<usize> =
+            (first_new..self.orders.len()).filter(|&p| self.orders[p].row.paid.is_some()).collect();
+        new.sort_by_key(|&p| self.orders[p].row.placed);
+        for &pos in &new {
+            let (placed, cust, seller) = {
+                let o = &self.orders[pos];
+                (o.row.placed, o.customer, o.seller)
+            };
+            self.last_placed = self.last_placed.max(placed);
+            if cust == NO_CUSTOMER {
+                continue;
+            }
+            let day = time::day_of(placed);
+            let (products, cats) = self.targets(pos);
+            let m = &mut self.model;
+            m.store_customers.push(day, cust, self.seen_store.insert(cust));
+            let first = self.seen_scoped.insert((0, seller, cust));
+            m.seller_customers[seller as usize].push(day, cust, first);
+            for k in cats {
+                let first = self.seen_scoped.insert((1, k, cust));
+                m.category_customers[k as usize].push(day, cust, first);
+            }
+            for p in products {
+                let first = self.seen_scoped.insert((2, p, cust));
+                m.product_customers[p as usize].push(day, cust, first);
+            }
+        }
+        new.len() as u64
+    }
+
+    fn finish(&mut self) {
+        let first = self.orders.iter().map(|o| time::day_of(o.row.placed)).min();
+        self.model.now_ts = self.now;
+        self.model.last_day = time::day_of(self.now);
+        self.model.first_day = first.unwrap_or(self.model.last_day);
+        for reasons in &mut self.model.return_reasons {
+            reasons.retain(|(_, n)| *n != 0);
+            reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        let mut skipped: Vec<(String, u64)> = self.skipped.iter().map(|(k, v)| ((*k).to_string(), *v)).collect();
+        skipped.sort();
+        self.model.skipped = skipped;
+    }
+}
+
+/// Splits `total` over parts proportionally to `weights`, exactly (largest remainder).
+pub fn split_pro_rata(total: i64, weights: &[i64]) -> Vec<i64> {
+    let sum: i64 = weights.iter().sum();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    if sum <= 0 {
+        let mut out = vec![0; weights.len()];
+        out[0] = total;
+        return out;
+    }
+    let mut out: Vec<i64> =
+        weights.iter().map(|w| (i128::from(total) * i128::from(*w) / i128::from(sum)) as i64).collect();
+    let mut rest = total - out.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse((i128::from(total) * i128::from(weights[i]) % i128::from(sum)).abs()));
+    let step = rest.signum();
+    for &i in order.iter().cycle() {
+        if rest == 0 {
+            break;
+        }
+        out[i] += step;
+        rest -= step;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_pro_rata;
+
+    #[test]
+    fn pro_rata_is_exact() {
+        assert_eq!(split_pro_rata(100, &[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(split_pro_rata(1000, &[2500, 7500]), vec![250, 750]);
+        assert_eq!(split_pro_rata(7, &[0, 0]), vec![7, 0]);
+        for (t, w) in [(999, vec![3, 7, 11]), (-50, vec![1, 2]), (1, vec![5, 5, 5, 5])] {
+            assert_eq!(split_pro_rata(t, &w).iter().sum::<i64>(), t);
+        }
+    }
+}

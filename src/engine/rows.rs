@@ -1,0 +1,344 @@
+//! Reading rows of the store's tables: either every row above an id watermark (new rows), or the rows with
+//! given ids (rows still pending, re-read to see updates). One function per table, returning plain structs.
+
+use std::path::Path;
+
+use rusqlite::{Connection, Row, ToSql};
+
+use crate::error::{Result, SqlContext};
+
+/// Which rows to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick<'a> {
+    /// rows with `id > watermark`
+    After(i64),
+    /// rows with these ids
+    Ids(&'a [i64]),
+}
+
+/// Runs `SELECT {cols} FROM {table} WHERE <pick> ORDER BY id` and maps each row.
+fn select<T>(
+    conn: &Connection,
+    path: &Path,
+    table: &str,
+    cols: &str,
+    pick: Pick<'_>,
+    mut map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    match pick {
+        Pick::After(mark) => {
+            let sql = format!("SELECT id, {cols} FROM {table} WHERE id > ?1 ORDER BY id");
+            let mut stmt = conn.prepare_cached(&sql).at(path)?;
+            let mut rows = stmt.query([mark]).at(path)?;
+            while let Some(r) = rows.next().at(path)? {
+                out.push(map(r).at(path)?);
+            }
+        }
+        Pick::Ids(ids) => {
+            for chunk in ids.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(",");
+                let sql = format!("SELECT id, {cols} FROM {table} WHERE id IN ({marks}) ORDER BY id");
+                let mut stmt = conn.prepare(&sql).at(path)?;
+                let params: Vec<&dyn ToSql> = chunk.iter().map(|i| i as &dyn ToSql).collect();
+                let mut rows = stmt.query(params.as_slice()).at(path)?;
+                while let Some(r) = rows.next().at(path)? {
+                    out.push(map(r).at(path)?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SellerRow {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub country: Option<String>,
+    pub currency: String,
+}
+
+pub fn sellers(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<SellerRow>> {
+    select(conn, path, "sellers", "ref, name, country, currency", pick, |r| {
+        Ok(SellerRow {
+            id: r.get(0)?,
+            reference: r.get(1)?,
+            name: r.get(2)?,
+            country: r.get(3)?,
+            currency: r.get::<_, String>(4)?.to_ascii_uppercase(),
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductRow {
+    pub id: i64,
+    pub reference: String,
+    pub seller: i64,
+    pub sku: Option<String>,
+    pub title: String,
+    pub category: Option<String>,
+    pub price: Option<i64>,
+}
+
+pub fn products(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<ProductRow>> {
+    select(conn, path, "products", "ref, seller_id, sku, title, category, price_minor", pick, |r| {
+        Ok(ProductRow {
+            id: r.get(0)?,
+            reference: r.get(1)?,
+            seller: r.get(2)?,
+            sku: r.get(3)?,
+            title: r.get(4)?,
+            category: r.get::<_, Option<String>>(5)?.filter(|c| !c.trim().is_empty()),
+            price: r.get(6)?,
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRow {
+    pub id: i64,
+    pub seller: i64,
+    pub customer: Option<i64>,
+    pub placed: i64,
+    pub paid: Option<i64>,
+    pub ship_by: Option<i64>,
+    pub confirmed: Option<i64>,
+    pub scanned: Option<i64>,
+    pub promised: Option<i64>,
+    pub delivered: Option<i64>,
+    pub seller_fulfilled: bool,
+    pub items_total: i64,
+    pub discount: i64,
+    pub ship_cost: Option<i64>,
+}
+
+pub fn orders(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<OrderRow>> {
+    let cols = "seller_id, customer_id, placed_at, paid_at, ship_by_at, ship_confirmed_at, first_scan_at,
+                promised_delivery_at, delivered_at, fulfilled_by, items_total_minor, discount_minor, shipping_cost_minor";
+    select(conn, path, "orders", cols, pick, |r| {
+        Ok(OrderRow {
+            id: r.get(0)?,
+            seller: r.get(1)?,
+            customer: r.get(2)?,
+            placed: r.get(3)?,
+            paid: r.get(4)?,
+            ship_by: r.get(5)?,
+            confirmed: r.get(6)?,
+            scanned: r.get(7)?,
+            promised: r.get(8)?,
+            delivered: r.get(9)?,
+            seller_fulfilled: r.get::<_, String>(10)? == "seller",
+            items_total: r.get(11)?,
+            discount: r.get(12)?,
+            ship_cost: r.get(13)?,
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub id: i64,
+    pub order: i64,
+    pub product: i64,
+    pub quantity: i64,
+    pub price: i64,
+}
+
+/// Items above a watermark, grouped by order (then id).
+pub fn items_after(conn: &Connection, path: &Path, mark: i64) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn
+        .prepare("SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items WHERE id > ?1 ORDER BY order_id, id")
+        .at(path)?;
+    let rows = stmt
+        .query_map([mark], |r| {
+            Ok(ItemRow { id: r.get(0)?, order: r.get(1)?, product: r.get(2)?, quantity: r.get(3)?, price: r.get(4)? })
+        })
+        .at(path)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelRow {
+    pub id: i64,
+    pub order: i64,
+    pub at: i64,
+    pub by_buyer: bool,
+    pub before_shipment: bool,
+}
+
+pub fn cancellations(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<CancelRow>> {
+    select(conn, path, "cancellations", "order_id, cancelled_at, initiator, stage", pick, |r| {
+        Ok(CancelRow {
+            id: r.get(0)?,
+            order: r.get(1)?,
+            at: r.get(2)?,
+            by_buyer: r.get::<_, String>(3)? == "buyer",
+            before_shipment: r.get::<_, String>(4)? == "before_shipment",
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeRow {
+    pub id: i64,
+    pub order: i64,
+    pub opened: i64,
+    pub responded: Option<i64>,
+    pub closed: Option<i64>,
+    pub outcome: Option<String>,
+}
+
+pub fn disputes(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<DisputeRow>> {
+    select(conn, path, "disputes", "order_id, opened_at, responded_at, closed_at, outcome", pick, |r| {
+        Ok(DisputeRow {
+            id: r.get(0)?,
+            order: r.get(1)?,
+            opened: r.get(2)?,
+            responded: r.get(3)?,
+            closed: r.get(4)?,
+            outcome: r.get(5)?,
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub order: Option<i64>,
+    pub product: Option<i64>,
+    pub seller_feedback: bool,
+    pub rating: i64,
+    pub dsr: [Option<i64>; 3],
+    pub images: bool,
+    pub created: i64,
+}
+
+pub fn reviews(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<ReviewRow>> {
+    let cols =
+        "order_id, product_id, kind, rating, dsr_described, dsr_communication, dsr_shipping, has_images, created_at";
+    select(conn, path, "reviews", cols, pick, |r| {
+        Ok(ReviewRow {
+            id: r.get(0)?,
+            order: r.get(1)?,
+            product: r.get(2)?,
+            seller_feedback: r.get::<_, String>(3)? == "seller",
+            rating: r.get(4)?,
+            dsr: [r.get(5)?, r.get(6)?, r.get(7)?],
+            images: r.get::<_, i64>(8)? != 0,
+            created: r.get(9)?,
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnRow {
+    pub id: i64,
+    pub item: i64,
+    pub quantity: i64,
+    pub reason: String,
+    pub requested: i64,
+    pub responded: Option<i64>,
+    /// 'requested' | 'approved' | 'rejected' | 'refunded'
+    pub status: String,
+    pub refunded: Option<i64>,
+    pub refunded_at: Option<i64>,
+}
+
+pub fn returns(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<ReturnRow>> {
+    let cols = "order_item_id, quantity, reason, requested_at, responded_at, status, refunded_minor, refunded_at";
+    select(conn, path, "returns", cols, pick, |r| {
+        Ok(ReturnRow {
+            id: r.get(0)?,
+            item: r.get(1)?,
+            quantity: r.get(2)?,
+            reason: r.get::<_, Option<String>>(3)?.unwrap_or_else(|| "unknown".into()),
+            requested: r.get(4)?,
+            responded: r.get(5)?,
+            status: r.get(6)?,
+            refunded: r.get(7)?,
+            refunded_at: r.get(8)?,
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub id: i64,
+    pub seller: i64,
+    pub received: i64,
+    pub replied: Option<i64>,
+    pub inquiry: bool,
+    pub needs_reply: bool,
+    pub led_to_order: bool,
+}
+
+pub fn messages(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<MessageRow>> {
+    let cols = "seller_id, received_at, first_reply_at, is_inquiry, needs_reply, order_id";
+    select(conn, path, "messages", cols, pick, |r| {
+        Ok(MessageRow {
+            id: r.get(0)?,
+            seller: r.get(1)?,
+            received: r.get(2)?,
+            replied: r.get(3)?,
+            inquiry: r.get::<_, i64>(4)? != 0,
+            needs_reply: r.get::<_, i64>(5)? != 0,
+            led_to_order: r.get::<_, Option<i64>>(6)?.is_some(),
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficRow {
+    pub id: i64,
+    pub seller: i64,
+    pub product: Option<i64>,
+    pub day: String,
+    pub page_views: i64,
+    pub visitors: i64,
+    pub add_to_cart: i64,
+    pub checkouts: i64,
+}
+
+pub fn traffic(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<TrafficRow>> {
+    let cols = "seller_id, product_id, day, page_views, visitors, add_to_cart, checkouts";
+    select(conn, path, "traffic_daily", cols, pick, |r| {
+        Ok(TrafficRow {
+            id: r.get(0)?,
+            seller: r.get(1)?,
+            product: r.get(2)?,
+            day: r.get(3)?,
+            page_views: r.get(4)?,
+            visitors: r.get(5)?,
+            add_to_cart: r.get(6)?,
+            checkouts: r.get(7)?,
+        })
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpendRow {
+    pub id: i64,
+    pub seller: i64,
+    pub day: String,
+    pub amount: i64,
+}
+
+pub fn spend(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<SpendRow>> {
+    select(conn, path, "marketing_spend", "seller_id, day, amount_minor", pick, |r| {
+        Ok(SpendRow { id: r.get(0)?, seller: r.get(1)?, day: r.get(2)?, amount: r.get(3)? })
+    })
+}
+
+/// (product id, on hand, reorder point, lead time days)
+pub type StockRow = (i64, i64, Option<i64>, Option<i64>);
+
+/// The stock table in full (one row per product: small).
+pub fn stock(conn: &Connection, path: &Path) -> Result<Vec<StockRow>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT product_id, on_hand, reorder_point, lead_time_days FROM stock").at(path)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).at(path)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+}

@@ -1,0 +1,115 @@
+//! Following commits incrementally gives exactly what loading the store again gives: new orders, orders
+//! shipped and delivered by UPDATE, a dispute answered and closed, a return refunded, messages answered, a
+//! cancellation and feedback on old orders, and "now" moving on, all compared day by day and scope by
+//! scope with a fresh load. Changes an append-only view cannot follow ask for a reload.
+
+use kpiscope::demo::{self, DemoOptions};
+use kpiscope::engine::{self, Ledger, Model, Refresh, Scope};
+use kpiscope::period::DayRange;
+use rusqlite::{Connection, params};
+
+fn assert_same(a: &Model, b: &Model) {
+    assert_eq!((a.first_day, a.last_day, a.now_ts), (b.first_day, b.last_day, b.now_ts), "extent");
+    let all = DayRange::new(a.first_day - 30, a.last_day + 30);
+    for day in all.from..=all.to {
+        let d = DayRange::new(day, day);
+        assert_eq!(a.counters(Scope::Store, d), b.counters(Scope::Store, d), "store on day {day}");
+        for s in 0..a.sellers.len() as u32 {
+            assert_eq!(a.counters(Scope::Seller(s), d), b.counters(Scope::Seller(s), d), "seller {s} on day {day}");
+        }
+    }
+    for p in 0..a.products.len() as u32 {
+        assert_eq!(a.counters(Scope::Product(p), all), b.counters(Scope::Product(p), all), "product {p}");
+        assert_eq!(
+            a.customers(Scope::Product(p)).stats(all),
+            b.customers(Scope::Product(p)).stats(all),
+            "product {p} customers"
+        );
+    }
+    for c in 0..a.categories.len() as u32 {
+        assert_eq!(a.counters(Scope::Category(c), all), b.counters(Scope::Category(c), all), "category {c}");
+    }
+    for r in [all, DayRange::new(a.last_day - 30, a.last_day)] {
+        assert_eq!(a.customers(Scope::Store).stats(r), b.customers(Scope::Store).stats(r), "store customers");
+    }
+    assert_eq!(a.return_reasons, b.return_reasons, "return reasons");
+    let key = |m: &Model| {
+        let mut v: Vec<_> =
+            m.disputes.iter().map(|d| (d.order_db_id, d.opened_at, d.responded_at, d.closed_at)).collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(key(a), key(b), "disputes");
+}
+
+#[test]
+fn refresh_equals_a_fresh_load() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("inc.db");
+    demo::generate(&path, DemoOptions { orders: 4_000, seed: 5 }, &mut |_, _| {}).expect("demo");
+    let ro = kpiscope::store::open_read_only(&path).expect("ro");
+    let mut ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("load");
+    assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+
+    // Another process: new orders, with pending ones shipped and delivered (UPDATEs), reviews and returns.
+    let rw = kpiscope::store::open_writable(&path).expect("rw");
+    let mut sim = kpiscope::simulate::Simulator::new(&rw, &path, 11).expect("sim");
+    sim.step(&rw, 40).expect("step");
+    let now: i64 = rw.query_row("SELECT max(placed_at) FROM orders", [], |r| r.get(0)).expect("now");
+    // The unanswered dispute gets an answer and is closed for the seller.
+    let changed = rw
+        .execute(
+            "UPDATE disputes SET responded_at = ?1, closed_at = ?1, outcome = 'seller_favour' WHERE responded_at IS NULL",
+            [now],
+        )
+        .expect("dispute");
+    assert!(changed > 0, "the demo has an unanswered dispute");
+    // Pending returns are answered and refunded; unanswered messages get replies.
+    rw.execute(
+        "UPDATE returns SET responded_at = ?1, status = 'refunded', refunded_minor = 100, refunded_at = ?1 WHERE responded_at IS NULL",
+        [now],
+    )
+    .expect("returns");
+    rw.execute("UPDATE messages SET first_reply_at = ?1 WHERE first_reply_at IS NULL", [now]).expect("messages");
+    // A buyer cancels a paid, unshipped order; a buyer leaves 1★ feedback on an old delivered order.
+    let open: i64 = rw
+        .query_row(
+            "SELECT id FROM orders WHERE paid_at IS NOT NULL AND ship_confirmed_at IS NULL ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("an unshipped order");
+    rw.execute(
+        "INSERT INTO cancellations (order_id, cancelled_at, initiator) VALUES (?1, ?2, 'buyer')",
+        params![open, now],
+    )
+    .expect("cancel");
+    rw.execute(
+        "INSERT INTO reviews (order_id, kind, rating, dsr_shipping, created_at) VALUES (5, 'seller', 1, 1, ?1)",
+        [now],
+    )
+    .expect("feedback");
+    // New traffic and spend rows.
+    rw.execute("INSERT INTO traffic_daily (seller_id, day, page_views, visitors, add_to_cart, checkouts) VALUES (1, '2026-11-01', 10, 5, 1, 1)", []).expect("traffic");
+    rw.execute(
+        "INSERT INTO marketing_spend (seller_id, day, channel, amount_minor) VALUES (2, '2026-11-01', 'social', 999)",
+        [],
+    )
+    .expect("spend");
+
+    match ledger.refresh(&ro).expect("refresh") {
+        Refresh::Applied { new_orders, .. } => assert_eq!(new_orders, 40),
+        Refresh::NeedsReload(why) => panic!("should follow incrementally: {why}"),
+    }
+    assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+
+    // Time moves on with more orders: pending orders and events are re-judged at the new "now".
+    sim.step(&rw, 400).expect("step");
+    assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 400, .. }));
+    assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+
+    // A new product cannot be followed: the ledger says so.
+    rw.execute("INSERT INTO products (ref, seller_id, title) VALUES ('NEW-1', 1, 'New thing')", []).expect("product");
+    assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::NeedsReload(_)));
+    drop(Connection::open(&path));
+}
