@@ -2,7 +2,8 @@
 //! the return reasons, and the most recent reviews (fetched by the worker).
 //!
 //! ```text
-//! ┌Units per day (▬ period, ┈ comparison)──┐┌Recent reviews────────────────────────┐
+//! ┌Units per day (▬ period, ┈ comparison)──┐┌Red flags (when it has any)───────────┐
+//! │ chart                                  │├Recent reviews────────────────────────┤
 //! │ chart                                  ││★★★★★ 2026-10-30 ▣ Love it…           │
 //! ├Ratings─────────────┬Return reasons─────┤│★★☆☆☆ 2026-10-28  Broke after two…    │
 //! │5★ ████████ 120     │defective  12      ││                                      │
@@ -16,6 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use super::{clip, safe, styled};
+use crate::flags::Severity;
 use crate::time;
 use crate::ui::app::App;
 
@@ -101,6 +103,29 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         reasons_area,
     );
 
+    // The product's own red flags above its reviews.
+    let mine: Vec<_> = app.flags.iter().filter(|f| f.product_ix.is_some() && f.product_ix == product_ix(app)).collect();
+    let flag_h = if mine.is_empty() { 0 } else { (mine.len() as u16 + 2).min(right.height / 2) };
+    let [flags_area, right] = Layout::vertical([Constraint::Length(flag_h), Constraint::Min(0)]).areas(right);
+    if !mine.is_empty() {
+        let w = usize::from(flags_area.width.saturating_sub(4));
+        let lines: Vec<Line> = mine
+            .iter()
+            .map(|f| {
+                let (sym, style) = match f.severity {
+                    Severity::Breach => ("✗", t.bad),
+                    Severity::Warn => ("!", t.warn),
+                    Severity::LowConfidence => ("?", t.dim),
+                };
+                let what = f.message.split_once(": ").map_or(f.message.as_str(), |(_, w)| w);
+                Line::from(vec![styled(format!("{sym} "), style), styled(clip(&safe(what), w), t.text)])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines).block(Block::bordered().title(" Red flags ").border_style(t.dim)),
+            flags_area,
+        );
+    }
     let width = usize::from(right.width.saturating_sub(2));
     let review_lines: Vec<Line> = match &app.reviews {
         Some((p, rows)) if Some(*p) == product_ix(app) => {
