@@ -148,6 +148,9 @@ pub fn default_band(kpi: &str, standard: Standard) -> Option<Band> {
         ("dsr_described" | "dsr_communication" | "dsr_shipping", _) => b(4.6, 4.3, DESIGN),
         ("negative_rate", _) => b(0.05, 0.10, DESIGN),
         ("dispute_rate", _) => b(0.005, 0.01, DESIGN),
+        ("transaction_defect_rate", _) => {
+            b(0.005, 0.02, "eBay: Top Rated ≤ 0.5%, Below Standard > 2% (seller performance policy)")
+        }
         ("disputes_unanswered", _) => {
             b(1.0, 1.0, "AliExpress: a dispute must be answered within 5 days (third-party, ssopdot.com)")
         }

@@ -134,6 +134,7 @@ pub struct Ledger {
     seen_scoped: HashSet<(u8, u32, u32)>,
     last_placed: i64,
     now: i64,
+    first_ts: i64,
     skipped: HashMap<&'static str, u64>,
 }
 
@@ -166,6 +167,7 @@ impl Ledger {
             seen_scoped: HashSet::new(),
             last_placed: i64::MIN,
             now: i64::MIN,
+            first_ts: i64::MAX,
             skipped: HashMap::new(),
         };
         l.dimensions(conn)?;
@@ -343,6 +345,19 @@ impl Ledger {
         }
         if now == i64::MIN {
             now = 0;
+        }
+        // The first day of data: the earliest activity of any kind (as "now" is the latest).
+        let earliest = [
+            new_orders.iter().map(|o| o.placed).min(),
+            reviews.iter().map(|r| r.created).min(),
+            returns_new.iter().map(|r| r.requested).min(),
+            messages_new.iter().map(|m| m.received).min(),
+            disputes_new.iter().map(|d| d.opened).min(),
+            traffic.iter().filter_map(|t| time::parse_day(&t.day)).map(time::day_start).min(),
+            spend.iter().filter_map(|t| time::parse_day(&t.day)).map(time::day_start).min(),
+        ];
+        if let Some(t) = earliest.into_iter().flatten().min() {
+            self.first_ts = self.first_ts.min(t);
         }
         let old_now = self.now;
 
@@ -941,10 +956,13 @@ impl Ledger {
     }
 
     fn finish(&mut self) {
-        let first = self.orders.iter().map(|o| time::day_of(o.row.placed)).min();
         self.model.now_ts = self.now;
         self.model.last_day = time::day_of(self.now);
-        self.model.first_day = first.unwrap_or(self.model.last_day);
+        self.model.first_day = if self.first_ts == i64::MAX {
+            self.model.last_day
+        } else {
+            time::day_of(self.first_ts).min(self.model.last_day)
+        };
         for reasons in &mut self.model.return_reasons {
             reasons.retain(|(_, n)| *n != 0);
             reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -230,7 +230,7 @@ pub static RULES: &[RuleDef] = &[
         ..def(
             "RF-EBAY-TDR",
             "Transaction defect rate",
-            "order_defect_rate",
+            "transaction_defect_rate",
             Seller,
             RateAtLeast,
             90,

@@ -409,6 +409,16 @@ pub static CATALOGUE: &[KpiDef] = &[
         "Amazon's ODR: defects are order-correlated and an order counts once"
     ),
     kpi!(
+        "transaction_defect_rate",
+        "Transaction defect rate",
+        Service,
+        Ratio,
+        Lower,
+        "paid orders cancelled by the seller or with a case decided for the buyer / paid orders",
+        "order placed",
+        "eBay's transaction defect rate (seller cancels + cases closed without seller resolution); buyer-requested cancellations are not defects"
+    ),
+    kpi!(
         "dispute_rate",
         "Dispute rate",
         Service,

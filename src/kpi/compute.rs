@@ -254,6 +254,7 @@ fn value(id: &'static str, i: &Inputs<'_>) -> KpiValue {
         }
         "order_defect_rate" => ratio(id, c.defect_orders, c.orders, NO_ORDERS),
         "dispute_rate" => ratio(id, c.dispute_orders, c.orders, NO_ORDERS),
+        "transaction_defect_rate" => ratio(id, c.tdr_orders, c.orders, NO_ORDERS),
         "disputes_unanswered" => KpiValue::plain(id, c.disputes_unanswered as f64),
         "bad_experience_rate" => ratio(id, c.bad_orders, c.orders, NO_ORDERS),
         "days_of_cover" | "stockout_risk" | "sell_through_rate" if i.stock().stocked == 0 => {
