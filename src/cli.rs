@@ -60,6 +60,30 @@ pub enum Command {
     },
     /// Print the KPI catalogue as Markdown (docs/kpis.md is this output)
     Catalogue,
+    /// Import exports into a store (created if needed), in one transaction
+    Import {
+        store: PathBuf,
+        #[arg(long, value_enum)]
+        format: kpiscope::import::Format,
+        /// Files to import
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Seller the rows belong to (formats without a seller column)
+        #[arg(long)]
+        seller: Option<String>,
+        /// ISO 4217 code of the money columns (formats without a currency column)
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// Which header holds a role, e.g. --column order="Bestellnummer" (repeatable)
+        #[arg(long = "column", value_name = "ROLE=HEADER")]
+        columns: Vec<String>,
+        /// Read and check everything, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Stop at the first row that cannot be read
+        #[arg(long)]
+        strict: bool,
+    },
     /// Append plausible new orders, shipments, reviews and returns to a store, as another program would
     Simulate {
         store: PathBuf,

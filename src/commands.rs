@@ -78,6 +78,36 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Some(Command::Import { store: path, format, files, seller, currency, columns, dry_run, strict }) => {
+            let columns = columns
+                .iter()
+                .map(|c| {
+                    c.split_once('=')
+                        .map(|(r, h)| (r.trim().to_string(), h.trim().to_string()))
+                        .ok_or_else(|| kpiscope::Error::usage(format!("--column '{c}': write ROLE=HEADER")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let opts = kpiscope::import::Options { seller, currency, columns, dry_run, strict };
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let started = std::time::Instant::now();
+            let mut progress = |done: u64, total: u64| {
+                if tty && total > 0 {
+                    eprint!("\rreading {:>3}%", done * 100 / total);
+                    let _ = std::io::stderr().flush();
+                }
+            };
+            let summary = kpiscope::import::import(&path, format, &files, &opts, &mut progress)?;
+            if tty {
+                eprintln!();
+            }
+            print!("{}", summary.render());
+            println!(
+                "({:.1} s, {:.0} rows/s)",
+                started.elapsed().as_secs_f64(),
+                summary.rows_read as f64 / started.elapsed().as_secs_f64().max(1e-9)
+            );
+            Ok(0)
+        }
         Some(Command::Catalogue) => {
             print!("{}", kpiscope::kpi::catalogue::markdown());
             Ok(0)
@@ -155,6 +185,10 @@ fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) ->
             Format::Csv => report::report_csv(&card),
         }
     };
-    std::io::stdout().write_all(out.as_bytes())?;
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().write_all(out.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
     Ok(if flags_only && breach { 1 } else { 0 })
 }

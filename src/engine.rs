@@ -13,7 +13,7 @@ pub use counters::Counters;
 pub use customers::{CustomerList, CustomerStats};
 pub use ledger::{DISPUTE_RESPONSE_SECS, Ledger, REPLY_SECS, RETURN_RESPONSE_SECS, Refresh, split_pro_rata};
 pub use load::{load, load_with_progress};
-pub use model::{DisputeFact, Model, Product, Scope, Seller, Stock};
+pub use model::{DisputeFact, Model, Product, Recorded, Scope, Seller, Stock};
 pub use series::{Dense, Sparse};
 
 use std::path::Path;

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod flags;
+pub mod import;
 pub mod kpi;
 pub mod money;
 pub mod period;

@@ -300,6 +300,13 @@ impl Ledger {
         let spend = rows::spend(conn, path, Pick::After(self.marks.spend))?;
         let stock = rows::stock(conn, path)?;
         progress(0.7);
+        let rec = &mut self.model.recorded;
+        rec.cancellations |= !cancels.is_empty();
+        rec.disputes |= !disputes_new.is_empty();
+        rec.reviews |= !reviews.is_empty();
+        rec.returns |= !returns_new.is_empty();
+        rec.messages |= !messages_new.is_empty();
+        rec.shipments |= new_orders.iter().chain(&reread).any(|o| o.confirmed.is_some() || o.ship_by.is_some());
 
         // --- what cannot be followed incrementally ---
         if !first {

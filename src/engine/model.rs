@@ -45,6 +45,18 @@ pub struct DisputeFact {
     pub closed_at: Option<i64>,
 }
 
+/// Which kinds of record the store has at all. A KPI built on a kind the store never records (a line-items
+/// import has no reviews or cancellations) is "no data", not 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub cancellations: bool,
+    pub disputes: bool,
+    pub reviews: bool,
+    pub returns: bool,
+    pub messages: bool,
+    pub shipments: bool,
+}
+
 /// What a KPI is computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
@@ -79,6 +91,8 @@ pub struct Model {
     /// per product: (return reason, units returned), most units first
     pub return_reasons: Vec<Vec<(String, i64)>>,
     pub disputes: Vec<DisputeFact>,
+    /// Which kinds of record exist in the store.
+    pub recorded: Recorded,
     /// Rows the loader met but could not use, by reason (orphans and the like).
     pub skipped: Vec<(String, u64)>,
 }

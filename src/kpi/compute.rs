@@ -190,7 +190,37 @@ fn seller_level(scope: Scope) -> bool {
     matches!(scope, Scope::Store | Scope::Seller(_))
 }
 
+/// The kinds of record a KPI needs at least one of; `None` when the store has none of them.
+fn unrecorded(id: &str, r: crate::engine::Recorded) -> Option<&'static str> {
+    let missing = match id {
+        "seller_cancel_rate" => !r.cancellations,
+        "fulfillment_rate"
+        | "late_shipment_rate"
+        | "valid_tracking_rate"
+        | "on_time_delivery_rate"
+        | "handling_time_hours" => !r.shipments,
+        "return_rate" | "refund_rate" | "return_dissatisfaction_rate" | "refunds" => !r.returns,
+        "order_defect_rate" => !(r.reviews || r.disputes),
+        "dispute_rate" | "disputes_unanswered" => !r.disputes,
+        "transaction_defect_rate" => !(r.cancellations || r.disputes),
+        "bad_experience_rate" => !(r.reviews || r.disputes || r.cancellations),
+        _ => false,
+    };
+    missing.then_some(match id {
+        "seller_cancel_rate" => "this store records no cancellations",
+        "return_rate" | "refund_rate" | "return_dissatisfaction_rate" | "refunds" => "this store records no returns",
+        "dispute_rate" | "disputes_unanswered" => "this store records no disputes",
+        "order_defect_rate" | "transaction_defect_rate" | "bad_experience_rate" => {
+            "this store records none of the reviews, disputes or cancellations this is built on"
+        }
+        _ => "this store records no shipments",
+    })
+}
+
 fn value(id: &'static str, i: &Inputs<'_>) -> KpiValue {
+    if let Some(why) = unrecorded(id, i.ctx.model.recorded) {
+        return KpiValue::none(id, why);
+    }
     let c = &i.c;
     let cur = i.currency;
     let shipped_absent = "no seller-fulfilled orders shipped in this period";

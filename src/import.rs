@@ -1,0 +1,213 @@
+//! Importing exports into a store (`kpiscope import`). Every import runs in one transaction: it lands whole
+//! or not at all. A row that cannot be understood is reported with file, line, column, value and why, and
+//! skipped (or, with `--strict`, fails the import). Re-importing the same file changes nothing: rows are
+//! matched on their natural keys (order numbers, product codes, customer ids).
+//!
+//! Formats: `lines` (a line-item sales export, e.g. the UCI Online Retail file).
+
+mod csvfile;
+mod lines;
+pub mod parse;
+mod write;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result, SqlContext};
+use crate::time;
+
+pub use csvfile::CsvFile;
+
+/// The export formats kpiscope reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One row per order line: order id, date, product code and name, quantity, unit price, customer, country.
+    Lines,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// the seller the rows belong to (formats without a seller column)
+    pub seller: Option<String>,
+    /// ISO 4217 code of the money columns (formats without a currency column)
+    pub currency: String,
+    /// role → header overrides
+    pub columns: Vec<(String, String)>,
+    pub dry_run: bool,
+    pub strict: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { seller: None, currency: "USD".into(), columns: Vec::new(), dry_run: false, strict: false }
+    }
+}
+
+/// One row that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value: String = if self.value.chars().count() > 40 {
+            self.value.chars().take(39).chain(std::iter::once('…')).collect()
+        } else {
+            self.value.clone()
+        };
+        write!(f, "{}:{}: column {}: {:?}: {}", self.file, self.line, self.column, value, self.why)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub rows_read: u64,
+    pub orders_new: u64,
+    pub orders_updated: u64,
+    pub orders_unchanged: u64,
+    pub lines: u64,
+    pub returns_new: u64,
+    pub products: u64,
+    pub customers: u64,
+    /// rows left out, by reason
+    pub skipped: BTreeMap<String, u64>,
+    /// rows that could not be read (the first 20 kept)
+    pub issues: Vec<Issue>,
+    pub issue_count: u64,
+    /// first and last order date now covered by the store
+    pub range: Option<(i64, i64)>,
+    pub dry_run: bool,
+}
+
+const KEEP_ISSUES: usize = 20;
+
+impl Summary {
+    pub fn skip(&mut self, why: &str) {
+        *self.skipped.entry(why.to_string()).or_default() += 1;
+    }
+
+    /// Records an issue; in strict mode the first one is fatal.
+    pub fn issue(&mut self, issue: Issue, strict: bool) -> Result<()> {
+        if strict {
+            return Err(Error::usage(format!("{issue} (--strict stops at the first bad row)")));
+        }
+        self.issue_count += 1;
+        if self.issues.len() < KEEP_ISSUES {
+            self.issues.push(issue);
+        }
+        Ok(())
+    }
+
+    /// The summary as printed by `kpiscope import`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let verb = if self.dry_run { "would import" } else { "imported" };
+        out.push_str(&format!("rows read: {}\n", self.rows_read));
+        out.push_str(&format!(
+            "orders: {} new, {} updated, {} unchanged ({verb}); {} order lines, {} returns, {} products, {} customers\n",
+            self.orders_new, self.orders_updated, self.orders_unchanged, self.lines, self.returns_new, self.products, self.customers
+        ));
+        if !self.skipped.is_empty() {
+            out.push_str("skipped:\n");
+            for (why, n) in &self.skipped {
+                out.push_str(&format!("  {n:>8}  {why}\n"));
+            }
+        }
+        if self.issue_count > 0 {
+            out.push_str(&format!("rows that could not be read: {}\n", self.issue_count));
+            for i in &self.issues {
+                out.push_str(&format!("  {i}\n"));
+            }
+            if self.issue_count > self.issues.len() as u64 {
+                out.push_str(&format!("  … and {} more\n", self.issue_count - self.issues.len() as u64));
+            }
+        }
+        match self.range {
+            Some((a, b)) => out.push_str(&format!(
+                "orders in the store now cover {} to {}\n",
+                time::fmt_day(time::day_of(a)),
+                time::fmt_day(time::day_of(b))
+            )),
+            None => out.push_str("the store has no orders\n"),
+        }
+        if self.dry_run {
+            out.push_str("dry run: nothing was written\n");
+        }
+        out
+    }
+}
+
+/// Imports `inputs` into the store at `store` (created if missing), in one transaction.
+pub fn import(
+    store: &Path,
+    format: Format,
+    inputs: &[PathBuf],
+    opts: &Options,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Summary> {
+    if inputs.is_empty() {
+        return Err(Error::usage("give at least one file to import"));
+    }
+    if opts.currency.len() != 3 || !opts.currency.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(Error::usage(format!("--currency '{}' is not an ISO 4217 code such as USD or GBP", opts.currency)));
+    }
+    let mut conn = if store.exists() {
+        crate::store::open_writable(store)?
+    } else if opts.dry_run {
+        let c = rusqlite::Connection::open_in_memory().at(store)?;
+        crate::store::init_schema(&c, store)?;
+        crate::store::create_indexes(&c, store)?;
+        c
+    } else {
+        crate::store::create(store)?
+    };
+    // Imports match rows on natural keys: make sure the unique indexes exist (a no-op when they do).
+    crate::store::create_indexes(&conn, store)?;
+    let tx = conn.transaction().at(store)?;
+    let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
+    match format {
+        Format::Lines => lines::import(&tx, store, inputs, opts, &mut summary, progress)?,
+    }
+    summary.range = tx
+        .query_row("SELECT min(placed_at), max(placed_at) FROM orders", [], |r| {
+            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+        })
+        .at(store)
+        .map(|(a, b)| a.zip(b))?;
+    if opts.dry_run {
+        tx.rollback().at(store)?;
+    } else {
+        tx.commit().at(store)?;
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_stops_and_issues_are_capped() {
+        let mut s = Summary::default();
+        let issue = |n| Issue {
+            file: "a.csv".into(),
+            line: n,
+            column: "Quantity".into(),
+            value: "x".into(),
+            why: "not a number".into(),
+        };
+        for n in 0..25 {
+            s.issue(issue(n), false).expect("not strict");
+        }
+        assert_eq!((s.issues.len(), s.issue_count), (20, 25));
+        assert!(s.render().contains("… and 5 more"));
+        let e = Summary::default().issue(issue(7), true).expect_err("strict");
+        assert!(e.to_string().starts_with("a.csv:7: column Quantity: \"x\": not a number"), "{e}");
+    }
+}

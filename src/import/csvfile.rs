@@ -1,0 +1,123 @@
+//! Reading one CSV export: UTF-8 with or without a BOM, CRLF or LF, quoted fields spanning lines. A file
+//! that is not text is refused at once; a row with a wrong number of fields or bytes that are not UTF-8
+//! becomes an `Issue` naming its line and column. Columns are found by role from common header spellings.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use super::Issue;
+use crate::error::{Error, Result};
+
+pub struct CsvFile {
+    pub name: String,
+    reader: csv::Reader<File>,
+    pub headers: Vec<String>,
+    pub bytes: u64,
+    record: csv::ByteRecord,
+}
+
+/// A row of the file: its line number (1-based, the header is line 1) and fields.
+pub struct Line {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+fn norm(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+impl CsvFile {
+    pub fn open(path: &Path) -> Result<CsvFile> {
+        let name = path.display().to_string();
+        let io = |source| Error::Io { path: path.into(), source };
+        let mut head = vec![0u8; 8192];
+        let mut f = File::open(path).map_err(io)?;
+        let n = f.read(&mut head).map_err(io)?;
+        if let Some(at) = head[..n].iter().position(|&b| b == 0) {
+            return Err(Error::usage(format!("{name}: not a CSV text file (binary data at byte {at})")));
+        }
+        if n >= 2 && (head[..2] == [0xFF, 0xFE] || head[..2] == [0xFE, 0xFF]) {
+            return Err(Error::usage(format!("{name}: UTF-16 text; save the export as UTF-8")));
+        }
+        let bytes = std::fs::metadata(path).map_err(io)?.len();
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(path)
+            .map_err(|e| Error::usage(format!("{name}: {e}")))?;
+        let mut file =
+            CsvFile { name: name.clone(), reader, headers: Vec::new(), bytes, record: csv::ByteRecord::new() };
+        match file.reader.read_byte_record(&mut file.record) {
+            Ok(true) => {}
+            Ok(false) => return Err(Error::usage(format!("{name}: empty file (no header line)"))),
+            Err(e) => return Err(Error::usage(format!("{name}: {e}"))),
+        }
+        file.headers = file
+            .record
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                std::str::from_utf8(h)
+                    .map(|s| s.trim().to_string())
+                    .map_err(|_| Error::usage(format!("{name}:1: header {} is not UTF-8 text", i + 1)))
+            })
+            .collect::<Result<_>>()?;
+        Ok(file)
+    }
+
+    /// The column of a role: an override header if given, else the first header matching a spelling.
+    pub fn find(&self, spellings: &[&str], over: Option<&str>) -> Option<usize> {
+        match over {
+            Some(h) => self.headers.iter().position(|x| norm(x) == norm(h)),
+            None => spellings.iter().find_map(|s| self.headers.iter().position(|x| norm(x) == norm(s))),
+        }
+    }
+
+    /// Byte position reached (for progress).
+    pub fn position(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    /// The next row, or the issue that keeps it out.
+    pub fn next_line(&mut self) -> Option<Result<std::result::Result<Line, Issue>>> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Err(e) => Some(Err(Error::usage(format!("{}: {e}", self.name)))),
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                let issue = |column: String, value: String, why: String| Issue {
+                    file: self.name.clone(),
+                    line,
+                    column,
+                    value,
+                    why,
+                };
+                if self.record.len() != self.headers.len() {
+                    let value = String::from_utf8_lossy(self.record.as_slice()).into_owned();
+                    let why = format!(
+                        "has {} fields, the header has {} (a truncated or broken line)",
+                        self.record.len(),
+                        self.headers.len()
+                    );
+                    return Some(Ok(Err(issue("-".into(), value, why))));
+                }
+                let mut fields = Vec::with_capacity(self.record.len());
+                for (i, f) in self.record.iter().enumerate() {
+                    match std::str::from_utf8(f) {
+                        Ok(s) => fields.push(s.to_string()),
+                        Err(_) => {
+                            let col = self.headers.get(i).cloned().unwrap_or_else(|| format!("{}", i + 1));
+                            return Some(Ok(Err(issue(
+                                col,
+                                String::from_utf8_lossy(f).into_owned(),
+                                "not UTF-8 text".into(),
+                            ))));
+                        }
+                    }
+                }
+                Some(Ok(Ok(Line { line, fields })))
+            }
+        }
+    }
+}
