@@ -167,8 +167,10 @@ pub fn import(
     } else {
         crate::store::create(store)?
     };
-    // Imports match rows on natural keys: make sure the unique indexes exist (a no-op when they do).
+    // Imports match rows on natural keys: make sure the unique indexes exist (a no-op when they do). A
+    // big page cache keeps the indexes in memory for the whole transaction (SQLite's default is 2 MB).
     crate::store::create_indexes(&conn, store)?;
+    conn.pragma_update(None, "cache_size", -262_144).at(store)?;
     let tx = conn.transaction().at(store)?;
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
     match format {

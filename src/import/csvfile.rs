@@ -94,7 +94,7 @@ impl CsvFile {
                     why,
                 };
                 if self.record.len() != self.headers.len() {
-                    let value = String::from_utf8_lossy(self.record.as_slice()).into_owned();
+                    let value = self.record.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
                     let why = format!(
                         "has {} fields, the header has {} (a truncated or broken line)",
                         self.record.len(),

@@ -295,7 +295,8 @@ pub fn import(
         };
         let item: Option<i64> = tx
             .query_row(
-                "SELECT id FROM order_items WHERE order_id = ?1 AND product_id = ?2 ORDER BY id LIMIT 1",
+                // `+product_id`: find the line through the order's index, not by walking all the product's lines.
+                "SELECT id FROM order_items WHERE order_id = ?1 AND +product_id = ?2 ORDER BY id LIMIT 1",
                 params![order, product],
                 |x| x.get(0),
             )
@@ -305,7 +306,7 @@ pub fn import(
         if write::ret(tx, store, item, r.qty, r.at, (r.qty * r.price).abs())? {
             summary.returns_new += 1;
         } else {
-            summary.skip("returns already in the store");
+            summary.skip("duplicate returns (same line, date and quantity: in the file twice, or imported before)");
         }
     }
     Ok(())

@@ -45,6 +45,9 @@ pub fn timestamp(text: &str) -> Result<i64, String> {
     if t.is_empty() {
         return Err("empty".into());
     }
+    if let Some(ts) = iso_fast(t) {
+        return Ok(ts);
+    }
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(t) {
         return Ok(d.timestamp());
     }
@@ -69,6 +72,24 @@ pub fn timestamp(text: &str) -> Result<i64, String> {
         }
     }
     Err("not a date (use YYYY-MM-DD HH:MM:SS)".into())
+}
+
+/// "YYYY-MM-DD HH:MM:SS" (or with a T), the most common form, without going through a format parser.
+fn iso_fast(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<u32>().ok();
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    let dt = date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
+    Some(dt.and_utc().timestamp())
 }
 
 #[cfg(test)]
