@@ -95,7 +95,7 @@ fn bad_files_get_clear_errors_and_nothing_is_lost() {
     let store = d.join("s.db");
     // A good file first, so that failures can be checked to leave it as it was.
     let good = write(d, "good.csv", format!("{HEAD}1,A,Lamp,2,2024-01-05 10:00:00,3.50,7,UK\n").as_bytes());
-    run(&store, &[good.clone()], &gbp()).expect("good");
+    run(&store, std::slice::from_ref(&good), &gbp()).expect("good");
     let before = std::fs::read(&store).expect("bytes");
 
     // Wrong header: no quantity column.
@@ -115,7 +115,7 @@ fn bad_files_get_clear_errors_and_nothing_is_lost() {
     .into_bytes();
     bytes.extend_from_slice(b"5,A,Caf\xe9,1,2024-01-06 11:00:00,3.50,7,UK\n6,A,Lamp,1,2024-01-0");
     let f = write(d, "dirty.csv", &bytes);
-    let s = run(&store, &[f.clone()], &gbp()).expect("dirty but not strict");
+    let s = run(&store, std::slice::from_ref(&f), &gbp()).expect("dirty but not strict");
     let issues: Vec<String> = s.issues.iter().map(ToString::to_string).collect();
     let name = f.display().to_string();
     assert_eq!(
@@ -140,7 +140,7 @@ fn bad_files_get_clear_errors_and_nothing_is_lost() {
         format!("{HEAD}8,B,Vase,1,2024-01-07 10:00:00,9.99,7,UK\n9,B,Vase,many,2024-01-07 10:00:00,9.99,7,UK\n")
             .as_bytes(),
     );
-    let e = run(&store, &[mixed.clone()], &Options { strict: true, ..gbp() }).expect_err("strict").to_string();
+    let e = run(&store, std::slice::from_ref(&mixed), &Options { strict: true, ..gbp() }).expect_err("strict").to_string();
     assert!(
         e.contains("mixed.csv:3: column Quantity: \"many\": not a whole number (--strict stops at the first bad row)"),
         "{e}"
@@ -148,7 +148,7 @@ fn bad_files_get_clear_errors_and_nothing_is_lost() {
     assert_eq!(std::fs::read(&store).expect("bytes"), before, "a failed import leaves the store as it was");
 
     // --dry-run reads and counts but writes nothing.
-    let s = run(&store, &[mixed.clone()], &Options { dry_run: true, ..gbp() }).expect("dry run");
+    let s = run(&store, std::slice::from_ref(&mixed), &Options { dry_run: true, ..gbp() }).expect("dry run");
     assert_eq!(s.orders_new, 1);
     assert_eq!(std::fs::read(&store).expect("bytes"), before, "a dry run writes nothing");
 
@@ -191,7 +191,7 @@ fn headers_are_found_by_common_spellings_or_named() {
         ]),
         ..Options::default()
     };
-    let s = run(&d.join("de.db"), &[f.clone()], &opts).expect("named");
+    let s = run(&d.join("de.db"), std::slice::from_ref(&f), &opts).expect("named");
     assert_eq!(s.orders_new, 1);
     let bad = Options { columns: cols(&[("quantity", "Anzahl")]), ..opts };
     let e = run(&d.join("de2.db"), &[f], &bad).expect_err("no such header").to_string();
