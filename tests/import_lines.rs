@@ -140,7 +140,8 @@ fn bad_files_get_clear_errors_and_nothing_is_lost() {
         format!("{HEAD}8,B,Vase,1,2024-01-07 10:00:00,9.99,7,UK\n9,B,Vase,many,2024-01-07 10:00:00,9.99,7,UK\n")
             .as_bytes(),
     );
-    let e = run(&store, std::slice::from_ref(&mixed), &Options { strict: true, ..gbp() }).expect_err("strict").to_string();
+    let e =
+        run(&store, std::slice::from_ref(&mixed), &Options { strict: true, ..gbp() }).expect_err("strict").to_string();
     assert!(
         e.contains("mixed.csv:3: column Quantity: \"many\": not a whole number (--strict stops at the first bad row)"),
         "{e}"
