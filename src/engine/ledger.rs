@@ -858,17 +858,31 @@ impl Ledger {
         out.push((Target::Seller(seller), time::day_of(m.received), c));
     }
 
+    /// The seller and day of a day-grain row, or None (counted) when either cannot be used.
+    fn seller_day(&mut self, seller: i64, day: &str, what: &'static str) -> Option<(u32, Day)> {
+        let Some(&s) = self.seller_ix.get(&seller) else {
+            self.skip(if what == "traffic" {
+                "traffic of an unknown seller"
+            } else {
+                "marketing spend of an unknown seller"
+            });
+            return None;
+        };
+        let Some(d) = time::parse_day(day) else {
+            self.skip(if what == "traffic" {
+                "traffic rows with a bad day"
+            } else {
+                "marketing spend rows with a bad day"
+            });
+            return None;
+        };
+        Some((s, d))
+    }
+
     fn daily_pieces(&mut self, traffic: &[rows::TrafficRow], spend: &[rows::SpendRow], out: &mut Pieces) {
         for t in traffic {
             self.marks.traffic = self.marks.traffic.max(t.id);
-            let Some(&seller) = self.seller_ix.get(&t.seller) else {
-                self.skip("traffic of an unknown seller");
-                continue;
-            };
-            let Some(day) = time::parse_day(&t.day) else {
-                self.skip("traffic rows with a bad day");
-                continue;
-            };
+            let Some((seller, day)) = self.seller_day(t.seller, &t.day, "traffic") else { continue };
             let c = Counters {
                 traffic_days: 1,
                 page_views: t.page_views,
@@ -891,14 +905,7 @@ impl Ledger {
         }
         for s in spend {
             self.marks.spend = self.marks.spend.max(s.id);
-            let Some(&seller) = self.seller_ix.get(&s.seller) else {
-                self.skip("marketing spend of an unknown seller");
-                continue;
-            };
-            let Some(day) = time::parse_day(&s.day) else {
-                self.skip("marketing spend rows with a bad day");
-                continue;
-            };
+            let Some((seller, day)) = self.seller_day(s.seller, &s.day, "marketing spend") else { continue };
             out.push((
                 Target::Seller(seller),
                 day,

@@ -166,24 +166,17 @@ pub fn import(
                 summary.issue(issue(c.sku, "no product code".into()), opts.strict)?;
                 continue;
             }
-            let qty = match parse::quantity(field(c.qty)) {
-                Ok(q) => q,
-                Err(why) => {
-                    summary.issue(issue(c.qty, why), opts.strict)?;
-                    continue;
-                }
-            };
-            let price = match parse::money(field(c.price), exponent) {
-                Ok(p) => p,
-                Err(why) => {
-                    summary.issue(issue(c.price, why), opts.strict)?;
-                    continue;
-                }
-            };
-            let at = match parse::timestamp(field(c.date)) {
-                Ok(t) => t,
-                Err(why) => {
-                    summary.issue(issue(c.date, why), opts.strict)?;
+            // All three values are read, and the first that cannot be is reported.
+            let parsed = (|| {
+                let qty = parse::quantity(field(c.qty)).map_err(|why| (c.qty, why))?;
+                let price = parse::money(field(c.price), exponent).map_err(|why| (c.price, why))?;
+                let at = parse::timestamp(field(c.date)).map_err(|why| (c.date, why))?;
+                Ok::<_, (usize, String)>((qty, price, at))
+            })();
+            let (qty, price, at) = match parsed {
+                Ok(v) => v,
+                Err((col, why)) => {
+                    summary.issue(issue(col, why), opts.strict)?;
                     continue;
                 }
             };
