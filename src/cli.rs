@@ -84,6 +84,8 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Write every table of a store as CSV (the kpiscope set that `import --format kpiscope` reads)
+    Export { store: PathBuf, dir: PathBuf },
     /// Append plausible new orders, shipments, reviews and returns to a store, as another program would
     Simulate {
         store: PathBuf,

@@ -108,6 +108,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
+        Some(Command::Export { store: path, dir }) => {
+            for (table, rows) in kpiscope::import::export(&path, &dir)? {
+                println!("{:>9} rows  {}", rows, dir.join(format!("{table}.csv")).display());
+            }
+            Ok(0)
+        }
         Some(Command::Catalogue) => {
             print!("{}", kpiscope::kpi::catalogue::markdown());
             Ok(0)

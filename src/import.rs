@@ -3,12 +3,16 @@
 //! skipped (or, with `--strict`, fails the import). Re-importing the same file changes nothing: rows are
 //! matched on their natural keys (order numbers, product codes, customer ids).
 //!
-//! Formats: `lines` (a line-item sales export, e.g. the UCI Online Retail file).
+//! Formats: `kpiscope` (kpiscope's own CSV set, one file per table; `export` writes it) and `lines` (a
+//! line-item sales export, e.g. the UCI Online Retail file).
 
 mod csvfile;
 mod lines;
 pub mod parse;
+mod set;
 mod write;
+
+pub use set::{TABLES, export};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,6 +25,8 @@ pub use csvfile::CsvFile;
 /// The export formats kpiscope reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// kpiscope's own CSV set: one `<table>.csv` per table, headers = column names (docs/import.md).
+    Kpiscope,
     /// One row per order line: order id, date, product code and name, quantity, unit price, customer, country.
     Lines,
 }
@@ -77,6 +83,8 @@ pub struct Summary {
     pub customers: u64,
     /// rows left out, by reason
     pub skipped: BTreeMap<String, u64>,
+    /// per table of a kpiscope set: rows added, updated, already there
+    pub tables: BTreeMap<String, [u64; 3]>,
     /// rows that could not be read (the first 20 kept)
     pub issues: Vec<Issue>,
     pub issue_count: u64,
@@ -113,6 +121,12 @@ impl Summary {
             "orders: {} new, {} updated, {} unchanged ({verb}); {} order lines, {} returns, {} products, {} customers\n",
             self.orders_new, self.orders_updated, self.orders_unchanged, self.lines, self.returns_new, self.products, self.customers
         ));
+        if !self.tables.is_empty() {
+            out.push_str("tables (added, updated, already there):\n");
+            for (t, [a, u, k]) in &self.tables {
+                out.push_str(&format!("  {t:<16} {a:>8} {u:>8} {k:>8}\n"));
+            }
+        }
         if !self.skipped.is_empty() {
             out.push_str("skipped:\n");
             for (why, n) in &self.skipped {
@@ -175,6 +189,7 @@ pub fn import(
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
     match format {
         Format::Lines => lines::import(&tx, store, inputs, opts, &mut summary, progress)?,
+        Format::Kpiscope => set::import(&tx, store, inputs, opts, &mut summary)?,
     }
     summary.range = tx
         .query_row("SELECT min(placed_at), max(placed_at) FROM orders", [], |r| {
