@@ -7,6 +7,7 @@ CREATE INDEX IF NOT EXISTS order_items_product ON order_items(product_id);
 CREATE INDEX IF NOT EXISTS cancellations_order ON cancellations(order_id);
 CREATE INDEX IF NOT EXISTS returns_item ON returns(order_item_id);
 CREATE INDEX IF NOT EXISTS reviews_order ON reviews(order_id);
+CREATE INDEX IF NOT EXISTS reviews_ref ON reviews(ref) WHERE ref IS NOT NULL;
 CREATE INDEX IF NOT EXISTS reviews_product ON reviews(product_id, created_at);
 CREATE INDEX IF NOT EXISTS disputes_order ON disputes(order_id);
 CREATE INDEX IF NOT EXISTS traffic_seller_day ON traffic_daily(seller_id, day);

@@ -3,11 +3,13 @@
 //! skipped (or, with `--strict`, fails the import). Re-importing the same file changes nothing: rows are
 //! matched on their natural keys (order numbers, product codes, customer ids).
 //!
-//! Formats: `kpiscope` (kpiscope's own CSV set, one file per table; `export` writes it) and `lines` (a
+//! Formats: `kpiscope` (kpiscope's own CSV set, one file per table; `export` writes it), `olist` (the Olist
+//! data set) and `lines` (a
 //! line-item sales export, e.g. the UCI Online Retail file).
 
 mod csvfile;
 mod lines;
+mod olist;
 pub mod parse;
 mod set;
 mod write;
@@ -27,6 +29,8 @@ pub use csvfile::CsvFile;
 pub enum Format {
     /// kpiscope's own CSV set: one `<table>.csv` per table, headers = column names (docs/import.md).
     Kpiscope,
+    /// The Kaggle Olist data set: a directory with its orders, items, reviews, customers, sellers, products.
+    Olist,
     /// One row per order line: order id, date, product code and name, quantity, unit price, customer, country.
     Lines,
 }
@@ -190,6 +194,7 @@ pub fn import(
     match format {
         Format::Lines => lines::import(&tx, store, inputs, opts, &mut summary, progress)?,
         Format::Kpiscope => set::import(&tx, store, inputs, opts, &mut summary)?,
+        Format::Olist => olist::import(&tx, store, inputs, opts, &mut summary)?,
     }
     summary.range = tx
         .query_row("SELECT min(placed_at), max(placed_at) FROM orders", [], |r| {

@@ -254,8 +254,15 @@ pub fn import(
             None => None,
         };
         let lines: Vec<(i64, i64, i64)> = o.lines.iter().map(|l| (product_ids[&l.sku], l.qty, l.price)).collect();
-        let order =
-            write::NewOrder { reference, seller, customer, at: o.at, country: o.country.as_deref(), lines: &lines };
+        let order = write::NewOrder {
+            reference,
+            seller,
+            customer,
+            at: o.at,
+            country: o.country.as_deref(),
+            lines: &lines,
+            timeline: None,
+        };
         match write::order(tx, store, &order)? {
             (id, write::Outcome::New) => {
                 summary.orders_new += 1;

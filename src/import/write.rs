@@ -88,6 +88,22 @@ pub struct NewOrder<'a> {
     pub country: Option<&'a str>,
     /// (product id, quantity, unit price)
     pub lines: &'a [(i64, i64, i64)],
+    /// the fulfilment timeline, when the export has it (a line-items export does not: paid when placed)
+    pub timeline: Option<Timeline<'a>>,
+}
+
+/// An order's timeline and status, as far as an export tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeline<'a> {
+    pub paid: Option<i64>,
+    pub ship_by: Option<i64>,
+    pub confirmed: Option<i64>,
+    pub scanned: Option<i64>,
+    pub promised: Option<i64>,
+    pub delivered: Option<i64>,
+    pub status: &'a str,
+    pub channel: Option<&'a str>,
+    pub shipping_charged: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,13 +113,76 @@ pub enum Outcome {
     Unchanged,
 }
 
-/// A paid order with its lines, matched on its ref.
+type OrderColumns = (
+    i64,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    i64,
+    i64,
+);
+
+/// An order with its lines, matched on its ref.
 pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i64, Outcome)> {
     let total: i64 = o.lines.iter().map(|l| l.1 * l.2).sum();
-    let found: Option<(i64, i64, i64, Option<i64>, i64)> = tx
-        .prepare_cached("SELECT id, seller_id, placed_at, customer_id, items_total_minor FROM orders WHERE ref = ?1")
+    let t = o.timeline.unwrap_or(Timeline {
+        paid: Some(o.at),
+        ship_by: None,
+        confirmed: None,
+        scanned: None,
+        promised: None,
+        delivered: None,
+        status: "paid",
+        channel: None,
+        shipping_charged: 0,
+    });
+    let wanted: OrderColumns = (
+        o.seller,
+        o.customer,
+        o.at,
+        t.paid,
+        t.ship_by,
+        t.confirmed,
+        t.scanned,
+        t.promised,
+        t.delivered,
+        t.status.to_string(),
+        total,
+        t.shipping_charged,
+    );
+    let found: Option<(i64, OrderColumns)> = tx
+        .prepare_cached(
+            "SELECT id, seller_id, customer_id, placed_at, paid_at, ship_by_at, ship_confirmed_at, first_scan_at,
+                    promised_delivery_at, delivered_at, status, items_total_minor, shipping_charged_minor
+             FROM orders WHERE ref = ?1",
+        )
         .and_then(|mut s| {
-            s.query_row([o.reference], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).optional()
+            s.query_row([o.reference], |r| {
+                Ok((
+                    r.get(0)?,
+                    (
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                        r.get(11)?,
+                        r.get(12)?,
+                    ),
+                ))
+            })
+            .optional()
         })
         .at(store)?;
     let insert_lines = |id: i64| -> Result<()> {
@@ -117,19 +196,38 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
         }
         Ok(())
     };
+    let values = params![
+        o.reference,
+        o.seller,
+        o.customer,
+        o.at,
+        t.paid,
+        t.ship_by,
+        t.confirmed,
+        t.scanned,
+        t.promised,
+        t.delivered,
+        t.status,
+        o.country,
+        total,
+        t.shipping_charged,
+        t.channel
+    ];
     match found {
         None => {
             tx.prepare_cached(
-                "INSERT INTO orders (ref, seller_id, customer_id, placed_at, paid_at, status, ship_country, items_total_minor)
-                 VALUES (?1, ?2, ?3, ?4, ?4, 'paid', ?5, ?6)",
+                "INSERT INTO orders (ref, seller_id, customer_id, placed_at, paid_at, ship_by_at, ship_confirmed_at,
+                   first_scan_at, promised_delivery_at, delivered_at, status, ship_country, items_total_minor,
+                   shipping_charged_minor, channel)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )
-            .and_then(|mut s| s.execute(params![o.reference, o.seller, o.customer, o.at, o.country, total]))
+            .and_then(|mut s| s.execute(values))
             .at(store)?;
             let id = tx.last_insert_rowid();
             insert_lines(id)?;
             Ok((id, Outcome::New))
         }
-        Some((id, seller, at, customer, old_total)) => {
+        Some((id, old_cols)) => {
             let mut old: Vec<(i64, i64, i64)> = tx
                 .prepare_cached("SELECT product_id, quantity, unit_price_minor FROM order_items WHERE order_id = ?1")
                 .and_then(|mut s| s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
@@ -137,22 +235,79 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
             let mut new = o.lines.to_vec();
             old.sort_unstable();
             new.sort_unstable();
-            if seller == o.seller && at == o.at && customer == o.customer && old_total == total && old == new {
+            if old_cols == wanted && old == new {
                 return Ok((id, Outcome::Unchanged));
             }
             tx.execute(
-                "UPDATE orders SET seller_id = ?2, customer_id = ?3, placed_at = ?4, paid_at = ?4, items_total_minor = ?5 WHERE id = ?1",
-                params![id, o.seller, o.customer, o.at, total],
+                "UPDATE orders SET seller_id = ?2, customer_id = ?3, placed_at = ?4, paid_at = ?5, ship_by_at = ?6,
+                   ship_confirmed_at = ?7, first_scan_at = ?8, promised_delivery_at = ?9, delivered_at = ?10, status = ?11,
+                   ship_country = ?12, items_total_minor = ?13, shipping_charged_minor = ?14, channel = ?15
+                 WHERE ref = ?1",
+                values,
             )
             .at(store)?;
-            tx.execute(
-                "DELETE FROM returns WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = ?1)",
-                [id],
-            )
-            .at(store)?;
-            tx.execute("DELETE FROM order_items WHERE order_id = ?1", [id]).at(store)?;
-            insert_lines(id)?;
+            if old != new {
+                tx.execute(
+                    "DELETE FROM returns WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = ?1)",
+                    [id],
+                )
+                .at(store)?;
+                tx.execute("DELETE FROM order_items WHERE order_id = ?1", [id]).at(store)?;
+                insert_lines(id)?;
+            }
             Ok((id, Outcome::Updated))
+        }
+    }
+}
+
+/// A cancellation of an order, unless it has one already; true when written.
+pub fn cancel(tx: &Transaction<'_>, store: &Path, order: i64, at: i64, initiator: &str, reason: &str) -> Result<bool> {
+    let exists: Option<i64> = tx
+        .prepare_cached("SELECT id FROM cancellations WHERE order_id = ?1")
+        .and_then(|mut s| s.query_row([order], |r| r.get(0)).optional())
+        .at(store)?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    tx.prepare_cached("INSERT INTO cancellations (order_id, cancelled_at, initiator, reason) VALUES (?1, ?2, ?3, ?4)")
+        .and_then(|mut s| s.execute(params![order, at, initiator, reason]))
+        .at(store)?;
+    Ok(true)
+}
+
+/// A review matched on its ref; true when new.
+#[allow(clippy::too_many_arguments)]
+pub fn review(
+    tx: &Transaction<'_>,
+    store: &Path,
+    reference: &str,
+    order: i64,
+    product: Option<i64>,
+    rating: i64,
+    body: Option<&str>,
+    created: i64,
+) -> Result<bool> {
+    let exists: Option<i64> = tx
+        .prepare_cached("SELECT id FROM reviews WHERE ref = ?1")
+        .and_then(|mut s| s.query_row([reference], |r| r.get(0)).optional())
+        .at(store)?;
+    match exists {
+        Some(id) => {
+            tx.prepare_cached(
+                "UPDATE reviews SET order_id = ?2, product_id = ?3, rating = ?4, body = ?5, created_at = ?6
+                 WHERE id = ?1 AND (order_id, product_id, rating, body, created_at) IS NOT (?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| s.execute(params![id, order, product, rating, body, created]))
+            .at(store)?;
+            Ok(false)
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO reviews (ref, order_id, product_id, kind, rating, body, created_at) VALUES (?1, ?2, ?3, 'seller', ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| s.execute(params![reference, order, product, rating, body, created]))
+            .at(store)?;
+            Ok(true)
         }
     }
 }
