@@ -92,7 +92,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             let started = std::time::Instant::now();
             let mut progress = |done: u64, total: u64| {
                 if tty && total > 0 {
-                    eprint!("\rreading {:>3}%", done * 100 / total);
+                    let filled = (done * 30 / total.max(1)) as usize;
+                    eprint!(
+                        "\rreading [{}{}] {:>3}%",
+                        "#".repeat(filled),
+                        "-".repeat(30 - filled.min(30)),
+                        done * 100 / total
+                    );
                     let _ = std::io::stderr().flush();
                 }
             };

@@ -3,15 +3,16 @@
 //! skipped (or, with `--strict`, fails the import). Re-importing the same file changes nothing: rows are
 //! matched on their natural keys (order numbers, product codes, customer ids).
 //!
-//! Formats: `kpiscope` (kpiscope's own CSV set, one file per table; `export` writes it), `olist` (the Olist
-//! data set) and `lines` (a
-//! line-item sales export, e.g. the UCI Online Retail file).
+//! Formats: `kpiscope` (kpiscope's own CSV set, one file per table; `export` writes it), `lines` (a
+//! line-item sales export, e.g. the UCI Online Retail file), `olist` (the Olist data set) and `shopify`
+//! (Shopify's orders export). docs/import.md says how each maps onto the store.
 
 mod csvfile;
 mod lines;
 mod olist;
 pub mod parse;
 mod set;
+mod shopify;
 mod write;
 
 pub use set::{TABLES, export};
@@ -31,6 +32,8 @@ pub enum Format {
     Kpiscope,
     /// The Kaggle Olist data set: a directory with its orders, items, reviews, customers, sellers, products.
     Olist,
+    /// The orders export of Shopify's admin: one row per line item, order fields on the first row.
+    Shopify,
     /// One row per order line: order id, date, product code and name, quantity, unit price, customer, country.
     Lines,
 }
@@ -98,6 +101,16 @@ pub struct Summary {
 }
 
 const KEEP_ISSUES: usize = 20;
+
+/// The indexes importers look rows up by (natural keys; an order's lines).
+const MATCH_INDEX_SQL: &str = "
+    CREATE UNIQUE INDEX IF NOT EXISTS customers_ref ON customers(ref);
+    CREATE UNIQUE INDEX IF NOT EXISTS orders_ref ON orders(ref) WHERE ref IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS order_items_order ON order_items(order_id);
+    CREATE INDEX IF NOT EXISTS reviews_ref ON reviews(ref) WHERE ref IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS returns_item ON returns(order_item_id);
+    CREATE INDEX IF NOT EXISTS cancellations_order ON cancellations(order_id);
+";
 
 impl Summary {
     pub fn skip(&mut self, why: &str) {
@@ -175,27 +188,39 @@ pub fn import(
     if opts.currency.len() != 3 || !opts.currency.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(Error::usage(format!("--currency '{}' is not an ISO 4217 code such as USD or GBP", opts.currency)));
     }
-    let mut conn = if store.exists() {
+    let fresh = !store.exists();
+    let mut conn = if !fresh {
         crate::store::open_writable(store)?
     } else if opts.dry_run {
-        let c = rusqlite::Connection::open_in_memory().at(store)?;
-        crate::store::init_schema(&c, store)?;
-        crate::store::create_indexes(&c, store)?;
-        c
+        rusqlite::Connection::open_in_memory().at(store)?
     } else {
-        crate::store::create(store)?
+        rusqlite::Connection::open(store).at(store)?
     };
-    // Imports match rows on natural keys: make sure the unique indexes exist (a no-op when they do). A
-    // big page cache keeps the indexes in memory for the whole transaction (SQLite's default is 2 MB).
-    crate::store::create_indexes(&conn, store)?;
+    if fresh {
+        crate::store::init_schema(&conn, store)?;
+    }
+    // Imports match rows on natural keys and lines to their orders: those indexes must exist while rows go
+    // in. A new store gets the others after the rows, in the same transaction (cheaper than maintaining
+    // them row by row). A big page cache keeps the indexes in memory (SQLite's default is 2 MB).
+    conn.execute_batch(MATCH_INDEX_SQL).at(store)?;
+    if !fresh {
+        crate::store::create_indexes(&conn, store)?;
+    }
     conn.pragma_update(None, "cache_size", -262_144).at(store)?;
+    // The format importers write every parent before its children, so checking foreign keys row by row
+    // only costs time; the kpiscope set keeps the checks, which catch its orphans.
+    if format != Format::Kpiscope {
+        conn.pragma_update(None, "foreign_keys", false).at(store)?;
+    }
     let tx = conn.transaction().at(store)?;
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
     match format {
         Format::Lines => lines::import(&tx, store, inputs, opts, &mut summary, progress)?,
         Format::Kpiscope => set::import(&tx, store, inputs, opts, &mut summary)?,
         Format::Olist => olist::import(&tx, store, inputs, opts, &mut summary)?,
+        Format::Shopify => shopify::import(&tx, store, inputs, opts, &mut summary)?,
     }
+    crate::store::create_indexes(&tx, store)?;
     summary.range = tx
         .query_row("SELECT min(placed_at), max(placed_at) FROM orders", [], |r| {
             Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))

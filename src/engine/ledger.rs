@@ -307,6 +307,7 @@ impl Ledger {
         rec.returns |= !returns_new.is_empty();
         rec.messages |= !messages_new.is_empty();
         rec.shipments |= new_orders.iter().chain(&reread).any(|o| o.confirmed.is_some() || o.ship_by.is_some());
+        rec.scans |= new_orders.iter().chain(&reread).any(|o| o.scanned.is_some());
 
         // --- what cannot be followed incrementally ---
         if !first {

@@ -55,6 +55,8 @@ pub struct Recorded {
     pub returns: bool,
     pub messages: bool,
     pub shipments: bool,
+    /// carrier scans (tracking): a Shopify export has shipments but no scans
+    pub scans: bool,
 }
 
 /// What a KPI is computed for.

@@ -185,14 +185,19 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
             .optional()
         })
         .at(store)?;
+    // Lines go in as multi-row INSERTs of 32, 8 or 1 rows: three statement shapes, far fewer statements.
     let insert_lines = |id: i64| -> Result<()> {
-        let mut st = tx
-            .prepare_cached(
-                "INSERT INTO order_items (order_id, product_id, quantity, unit_price_minor) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .at(store)?;
-        for (product, qty, price) in o.lines {
-            st.execute(params![id, product, qty, price]).at(store)?;
+        let mut rest = o.lines;
+        while !rest.is_empty() {
+            let n = [32, 8, 1].into_iter().find(|&n| rest.len() >= n).unwrap_or(1);
+            let (chunk, tail) = rest.split_at(n);
+            let sql = format!(
+                "INSERT INTO order_items (order_id, product_id, quantity, unit_price_minor) VALUES {}",
+                vec!["(?, ?, ?, ?)"; n].join(", ")
+            );
+            let values: Vec<i64> = chunk.iter().flat_map(|&(p, q, price)| [id, p, q, price]).collect();
+            tx.prepare_cached(&sql).and_then(|mut s| s.execute(rusqlite::params_from_iter(values))).at(store)?;
+            rest = tail;
         }
         Ok(())
     };

@@ -194,11 +194,8 @@ fn seller_level(scope: Scope) -> bool {
 fn unrecorded(id: &str, r: crate::engine::Recorded) -> Option<&'static str> {
     let missing = match id {
         "seller_cancel_rate" => !r.cancellations,
-        "fulfillment_rate"
-        | "late_shipment_rate"
-        | "valid_tracking_rate"
-        | "on_time_delivery_rate"
-        | "handling_time_hours" => !r.shipments,
+        "fulfillment_rate" | "late_shipment_rate" | "handling_time_hours" => !r.shipments,
+        "valid_tracking_rate" | "on_time_delivery_rate" => !r.scans,
         "return_rate" | "refund_rate" | "return_dissatisfaction_rate" | "refunds" => !r.returns,
         "order_defect_rate" => !(r.reviews || r.disputes),
         "dispute_rate" | "disputes_unanswered" => !r.disputes,
@@ -213,6 +210,7 @@ fn unrecorded(id: &str, r: crate::engine::Recorded) -> Option<&'static str> {
         "order_defect_rate" | "transaction_defect_rate" | "bad_experience_rate" => {
             "this store records none of the reviews, disputes or cancellations this is built on"
         }
+        "valid_tracking_rate" | "on_time_delivery_rate" => "this store records no carrier scans (tracking)",
         _ => "this store records no shipments",
     })
 }

@@ -1,0 +1,70 @@
+//! `--format shopify` on a small orders export written from Shopify's public column documentation
+//! (tests/fixtures/shopify/orders_export.csv: order fields on the first row of each order, a quoted name
+//! with a comma, a discount, a full and a partial refund, a voided-and-cancelled order, a pending order,
+//! and an order with an unreadable line). Expected values are worked out by hand in the comments.
+
+use kpiscope::engine::{self, Scope};
+use kpiscope::import::{self, Format, Options};
+use kpiscope::kpi::{self, Ctx};
+use kpiscope::period::DayRange;
+
+const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shopify/orders_export.csv");
+
+#[test]
+fn a_shopify_export_maps_onto_orders_refunds_and_cancellations() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = dir.path().join("shop.db");
+    let opts = Options { seller: Some("acme".into()), ..Options::default() };
+    let s = import::import(&store, Format::Shopify, &[FILE.into()], &opts, &mut |_, _| {}).expect("import");
+    // #1001–#1006 are written; #1007 has an unreadable quantity ("one") and is left out whole.
+    assert_eq!((s.orders_new, s.lines, s.returns_new), (6, 7, 2));
+    assert_eq!(s.issue_count, 1);
+    assert!(
+        s.issues[0].to_string().ends_with("orders_export.csv:9: column Lineitem quantity: \"one\": not a whole number")
+    );
+    assert_eq!(s.skipped.get("orders with a line that could not be read (left out whole)"), Some(&1));
+
+    let m = engine::open(&store).expect("load");
+    assert_eq!(m.currency(Scope::Store), Some("USD"));
+    let ctx = Ctx { model: &m, now: m.last_day, prior_weight: 10.0 };
+    let all = DayRange::new(m.first_day, m.last_day);
+    let get = |id| kpi::compute_one(ctx, Scope::Store, all, id);
+    // Paid orders: #1001, #1002, #1003, #1005 (#1004 voided, #1006 pending: not sales).
+    assert_eq!(get("orders").value, Some(4.0));
+    // Gross: #1001 2 × 18.00 + 26.00, #1002 2 × 18.00, #1003 26.00, #1005 4 × 20.00 = 204.00.
+    assert_eq!(get("gross_sales").minor, Some(20_400));
+    // Refunded: #1003 33.08 (all of it), #1005 20.00 (partial); discount #1002 3.60: net 147.32.
+    assert_eq!(get("refunds").minor, Some(5_308));
+    assert_eq!(get("net_sales").minor, Some(14_732));
+    // Returned units: #1003's one towel, one coaster of #1005: 2 of 10.
+    let r = get("return_rate");
+    assert_eq!((r.numerator, r.denominator), (Some(2.0), Some(10.0)));
+    // (204.00 − 3.60) / 4 = 50.10.
+    assert_eq!(get("aov").minor, Some(5_010));
+    // The export has no carrier scans: tracking KPIs are "no data", not 0%.
+    assert!(get("valid_tracking_rate").reason.is_some_and(|r| r.contains("no carrier scans")));
+    // #1004 was cancelled (by the merchant) but never paid: not in the paid orders' cancel rate.
+    let c = get("seller_cancel_rate");
+    assert_eq!((c.numerator, c.denominator), (Some(0.0), Some(4.0)));
+    // The product with a comma in its name.
+    assert!(m.products.iter().any(|p| p.title == "Tea towel, linen"));
+
+    let before = std::fs::read(&store).expect("bytes");
+    let again = import::import(&store, Format::Shopify, &[FILE.into()], &opts, &mut |_, _| {}).expect("again");
+    assert_eq!((again.orders_new, again.orders_updated, again.orders_unchanged, again.returns_new), (0, 0, 6, 0));
+    assert!(std::fs::read(&store).expect("bytes") == before, "a second import changed the store");
+}
+
+#[test]
+fn not_a_shopify_export() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("x.csv");
+    std::fs::write(&f, "Name,Created at,Total\n#1,2024-01-01,5\n").expect("w");
+    let e = import::import(&dir.path().join("s.db"), Format::Shopify, &[f], &Options::default(), &mut |_, _| {})
+        .expect_err("missing columns")
+        .to_string();
+    assert!(
+        e.contains("not a Shopify orders export: no column Lineitem quantity, Lineitem name, Lineitem price"),
+        "{e}"
+    );
+}
