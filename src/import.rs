@@ -174,7 +174,9 @@ impl Summary {
     }
 }
 
-/// Imports `inputs` into the store at `store` (created if missing), in one transaction.
+/// Imports `inputs` into the store at `store` (created if missing), in one transaction. A new store is
+/// built as `STORE.partial` and renamed into place only when the import succeeds, so a failed or
+/// interrupted first import leaves no store behind.
 pub fn import(
     store: &Path,
     format: Format,
@@ -189,30 +191,54 @@ pub fn import(
         return Err(Error::usage(format!("--currency '{}' is not an ISO 4217 code such as USD or GBP", opts.currency)));
     }
     let fresh = !store.exists();
+    if !fresh || opts.dry_run {
+        return import_into(store, store, fresh, format, inputs, opts, progress);
+    }
+    let partial = PathBuf::from(format!("{}.partial", store.display()));
+    let _ = std::fs::remove_file(&partial);
+    match import_into(&partial, store, true, format, inputs, opts, progress) {
+        Ok(summary) => {
+            std::fs::rename(&partial, store).map_err(|source| Error::Io { path: store.into(), source })?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+/// The import itself, writing to `file` (the store, or a new store's partial file).
+fn import_into(
+    file: &Path,
+    store: &Path,
+    fresh: bool,
+    format: Format,
+    inputs: &[PathBuf],
+    opts: &Options,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Summary> {
     let mut conn = if !fresh {
-        crate::store::open_writable(store)?
+        crate::store::open_writable(file)?
     } else if opts.dry_run {
         rusqlite::Connection::open_in_memory().at(store)?
     } else {
-        rusqlite::Connection::open(store).at(store)?
+        rusqlite::Connection::open(file).at(store)?
     };
-    if fresh {
-        crate::store::init_schema(&conn, store)?;
-    }
-    // Imports match rows on natural keys and lines to their orders: those indexes must exist while rows go
-    // in. A new store gets the others after the rows, in the same transaction (cheaper than maintaining
-    // them row by row). A big page cache keeps the indexes in memory (SQLite's default is 2 MB).
-    conn.execute_batch(MATCH_INDEX_SQL).at(store)?;
-    if !fresh {
-        crate::store::create_indexes(&conn, store)?;
-    }
+    // A big page cache keeps the indexes in memory (SQLite's default is 2 MB). The format importers write
+    // every parent before its children, so checking foreign keys row by row only costs time; the
+    // kpiscope set keeps the checks, which catch its orphans.
     conn.pragma_update(None, "cache_size", -262_144).at(store)?;
-    // The format importers write every parent before its children, so checking foreign keys row by row
-    // only costs time; the kpiscope set keeps the checks, which catch its orphans.
     if format != Format::Kpiscope {
         conn.pragma_update(None, "foreign_keys", false).at(store)?;
     }
     let tx = conn.transaction().at(store)?;
+    if fresh {
+        crate::store::init_schema(&tx, store)?;
+    }
+    // Imports match rows on natural keys and lines to their orders: those indexes must exist while rows go
+    // in; the others are built after the rows (cheaper than maintaining them row by row).
+    tx.execute_batch(MATCH_INDEX_SQL).at(store)?;
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
     match format {
         Format::Lines => lines::import(&tx, store, inputs, opts, &mut summary, progress)?,

@@ -148,6 +148,12 @@ fn bad_files_get_clear_errors_and_nothing_is_lost() {
     );
     assert!(std::fs::read(&store).expect("bytes") == before, "a failed import leaves the store as it was");
 
+    // A failed first import leaves no store behind (it is built aside and renamed only on success).
+    let new_store = d.join("never.db");
+    let e = run(&new_store, std::slice::from_ref(&mixed), &Options { strict: true, ..gbp() });
+    assert!(e.is_err());
+    assert!(!new_store.exists() && !d.join("never.db.partial").exists(), "no store, no partial file");
+
     // --dry-run reads and counts but writes nothing.
     let s = run(&store, std::slice::from_ref(&mixed), &Options { dry_run: true, ..gbp() }).expect("dry run");
     assert_eq!(s.orders_new, 1);
