@@ -113,6 +113,21 @@ const MATCH_INDEX_SQL: &str = "
 ";
 
 impl Summary {
+    /// Counts an order written with `lines` lines.
+    pub(crate) fn count_order(&mut self, outcome: write::Outcome, lines: usize) {
+        match outcome {
+            write::Outcome::New => {
+                self.orders_new += 1;
+                self.lines += lines as u64;
+            }
+            write::Outcome::Updated => {
+                self.orders_updated += 1;
+                self.lines += lines as u64;
+            }
+            write::Outcome::Unchanged => self.orders_unchanged += 1,
+        }
+    }
+
     pub fn skip(&mut self, why: &str) {
         *self.skipped.entry(why.to_string()).or_default() += 1;
     }

@@ -263,22 +263,9 @@ pub fn import(
             lines: &lines,
             timeline: None,
         };
-        match write::order(tx, store, &order)? {
-            (id, write::Outcome::New) => {
-                summary.orders_new += 1;
-                summary.lines += lines.len() as u64;
-                record_sales(&mut sales, o, id, &product_ids);
-            }
-            (id, write::Outcome::Updated) => {
-                summary.orders_updated += 1;
-                summary.lines += lines.len() as u64;
-                record_sales(&mut sales, o, id, &product_ids);
-            }
-            (id, write::Outcome::Unchanged) => {
-                summary.orders_unchanged += 1;
-                record_sales(&mut sales, o, id, &product_ids);
-            }
-        }
+        let (id, outcome) = write::order(tx, store, &order)?;
+        summary.count_order(outcome, lines.len());
+        record_sales(&mut sales, o, id, &product_ids);
     }
     for v in sales.values_mut() {
         v.sort_unstable();

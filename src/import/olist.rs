@@ -282,14 +282,7 @@ pub fn import(
                 timeline: Some(timeline),
             };
             let (id, outcome) = write::order(tx, store, &o)?;
-            match outcome {
-                write::Outcome::New => {
-                    summary.orders_new += 1;
-                    summary.lines += order_lines.len() as u64;
-                }
-                write::Outcome::Updated => summary.orders_updated += 1,
-                write::Outcome::Unchanged => summary.orders_unchanged += 1,
-            }
+            summary.count_order(outcome, order_lines.len());
             if matches!(r[2].as_str(), "canceled" | "unavailable") {
                 let (who, why) = if r[2] == "unavailable" {
                     ("seller", "unavailable (out of stock)")

@@ -205,14 +205,7 @@ fn write_order(
         timeline: Some(timeline),
     };
     let (id, outcome) = write::order(tx, store, &order)?;
-    match outcome {
-        write::Outcome::New => {
-            summary.orders_new += 1;
-            summary.lines += lines.len() as u64;
-        }
-        write::Outcome::Updated => summary.orders_updated += 1,
-        write::Outcome::Unchanged => summary.orders_unchanged += 1,
-    }
+    summary.count_order(outcome, lines.len());
     let discount = money("Discount Amount");
     tx.execute(
         "UPDATE orders SET discount_minor = ?2 WHERE id = ?1 AND discount_minor IS NOT ?2",
