@@ -41,7 +41,8 @@ fn a_shopify_export_maps_onto_orders_refunds_and_cancellations() {
     assert_eq!((r.numerator, r.denominator), (Some(2.0), Some(10.0)));
     // (204.00 − 3.60) / 4 = 50.10.
     assert_eq!(get("aov").minor, Some(5_010));
-    // The export has no carrier scans: tracking KPIs are "no data", not 0%.
+    // The export has no ship-by dates and no carrier scans: lateness and tracking are "no data", not 0%.
+    assert!(get("late_shipment_rate").reason.is_some_and(|r| r.contains("no ship-by dates")));
     assert!(get("valid_tracking_rate").reason.is_some_and(|r| r.contains("no carrier scans")));
     // #1004 was cancelled (by the merchant) but never paid: not in the paid orders' cancel rate.
     let c = get("seller_cancel_rate");

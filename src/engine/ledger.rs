@@ -308,6 +308,7 @@ impl Ledger {
         rec.messages |= !messages_new.is_empty();
         rec.shipments |= new_orders.iter().chain(&reread).any(|o| o.confirmed.is_some() || o.ship_by.is_some());
         rec.scans |= new_orders.iter().chain(&reread).any(|o| o.scanned.is_some());
+        rec.deadlines |= new_orders.iter().chain(&reread).any(|o| o.ship_by.is_some());
 
         // --- what cannot be followed incrementally ---
         if !first {

@@ -57,6 +57,8 @@ pub struct Recorded {
     pub shipments: bool,
     /// carrier scans (tracking): a Shopify export has shipments but no scans
     pub scans: bool,
+    /// ship-by dates (a Shopify export has none: lateness cannot be judged)
+    pub deadlines: bool,
 }
 
 /// What a KPI is computed for.

@@ -194,7 +194,8 @@ fn seller_level(scope: Scope) -> bool {
 fn unrecorded(id: &str, r: crate::engine::Recorded) -> Option<&'static str> {
     let missing = match id {
         "seller_cancel_rate" => !r.cancellations,
-        "fulfillment_rate" | "late_shipment_rate" | "handling_time_hours" => !r.shipments,
+        "fulfillment_rate" | "late_shipment_rate" => !r.deadlines,
+        "handling_time_hours" => !r.shipments,
         "valid_tracking_rate" | "on_time_delivery_rate" => !r.scans,
         "return_rate" | "refund_rate" | "return_dissatisfaction_rate" | "refunds" => !r.returns,
         "order_defect_rate" => !(r.reviews || r.disputes),
@@ -211,6 +212,7 @@ fn unrecorded(id: &str, r: crate::engine::Recorded) -> Option<&'static str> {
             "this store records none of the reviews, disputes or cancellations this is built on"
         }
         "valid_tracking_rate" | "on_time_delivery_rate" => "this store records no carrier scans (tracking)",
+        "fulfillment_rate" | "late_shipment_rate" => "this store records no ship-by dates",
         _ => "this store records no shipments",
     })
 }
