@@ -10,7 +10,7 @@ use rusqlite::{Connection, OpenFlags, params};
 use super::catalog::{self, SellerSpec};
 use super::plants::{self, Kind, PLANTS, RECENT_DAYS, RETURNS_CLIMB_DAYS};
 use super::rng::{Rng, zipf_cumulative};
-use super::writer::{OrderRow, ReviewRow, Writer};
+use super::writer::{self, Msg, OrderRow, ReviewRow, Writer};
 use crate::error::{Error, Result, SqlContext};
 use crate::store;
 use crate::time::{self, Day, SECS_PER_DAY};
@@ -53,6 +53,7 @@ pub struct DemoSummary {
 
 struct Prod {
     id: i64,
+    reference: String,
     price: i64,
     /// share of lines returned
     ret_p: f64,
@@ -73,9 +74,11 @@ struct Sell {
     rare: Option<usize>,
 }
 
-struct Gen<'c> {
+struct Gen {
     rng: Rng,
-    w: Writer<'c>,
+    w: Writer,
+    /// per seller: its first delivered order placed three weeks before the end (the `dispute-unanswered` plant)
+    dispute_order: Vec<Option<i64>>,
     sellers: Vec<Sell>,
     products: Vec<Prod>,
     end: Day,
@@ -117,11 +120,33 @@ fn write_store(path: &Path, opts: DemoOptions, progress: &mut dyn FnMut(u64, u64
     .at(path)?;
     store::init_schema(&conn, path)?;
     conn.execute_batch("BEGIN").at(path)?;
-    let summary = {
-        let mut g = Gen::new(&conn, path, opts)?;
-        g.run(opts, progress)?;
-        g.summary
-    };
+    // The generator runs on a thread of its own; this thread owns the connection and inserts what it sends.
+    let (out, rows) = std::sync::mpsc::sync_channel::<Msg>(64);
+    let mut g = Gen::new(&conn, path, opts, out)?;
+    let summary = std::thread::scope(|s| -> Result<DemoSummary> {
+        let generator = s.spawn(move || -> Result<DemoSummary> {
+            g.run(opts)?;
+            Ok(g.summary)
+        });
+        let mut failed = None;
+        for msg in rows.iter() {
+            match msg {
+                Msg::Rows { head, cols, values } => {
+                    if let Err(e) = writer::apply(&conn, path, head, cols, values) {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                Msg::Progress(done, total) => progress(done, total),
+            }
+        }
+        drop(rows);
+        let generated = generator.join().map_err(|_| Error::usage("the demo generator panicked"))?;
+        match failed {
+            Some(e) => Err(e),
+            None => generated,
+        }
+    })?;
     conn.execute_batch("COMMIT").at(path)?;
     conn.execute_batch(DEMO_INDEX_SQL).at(path)?;
     Ok(summary)
@@ -136,10 +161,10 @@ fn day_weight(day: Day, start: Day) -> f64 {
     (0.7 + 0.6 * t) * weekday * season
 }
 
-impl<'c> Gen<'c> {
-    fn new(conn: &'c Connection, path: &'c Path, opts: DemoOptions) -> Result<Self> {
+impl Gen {
+    fn new(conn: &Connection, path: &Path, opts: DemoOptions, out: std::sync::mpsc::SyncSender<Msg>) -> Result<Self> {
         let rng = Rng::new(opts.seed);
-        let mut w = Writer::new(conn, path)?;
+        let mut w = Writer::new(out)?;
         let end = end_day();
         let specs = catalog::sellers(opts.orders);
         let total_weight: f64 = specs.iter().map(|s| s.weight.powf(0.7)).sum();
@@ -182,6 +207,7 @@ impl<'c> Gen<'c> {
                 list.push(products.len());
                 products.push(Prod {
                     id: pid,
+                    reference: reference.clone(),
                     price,
                     ret_p: 0.03 + 0.015 * prng.f64(),
                     quality: 0.86 + 0.09 * prng.f64(),
@@ -196,14 +222,25 @@ impl<'c> Gen<'c> {
         drop(prod_stmt);
         w.order_id = 0;
         let summary = DemoSummary { sellers: sellers.len(), products: products.len(), ..DemoSummary::default() };
-        Ok(Gen { rng, w, sellers, products, end, end_ts: time::day_start(end + 1) - 1, customers: 0, summary })
+        let dispute_order = vec![None; sellers.len()];
+        Ok(Gen {
+            rng,
+            w,
+            dispute_order,
+            sellers,
+            products,
+            end,
+            end_ts: time::day_start(end + 1) - 1,
+            customers: 0,
+            summary,
+        })
     }
 
     fn clip(&self, t: i64) -> Option<i64> {
         (t <= self.end_ts).then_some(t)
     }
 
-    fn run(&mut self, opts: DemoOptions, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    fn run(&mut self, opts: DemoOptions) -> Result<()> {
         let start = self.end - DAYS + 1;
         let weights: Vec<f64> = (start..=self.end).map(|d| day_weight(d, start)).collect();
         let total: f64 = weights.iter().sum();
@@ -238,7 +275,7 @@ impl<'c> Gen<'c> {
                 let expected = opts.orders as f64 * weights[i] / total * seller_w[s] / seller_total;
                 self.seller_day(s, day, expected, &last_order_of[s])?;
             }
-            progress(i as u64 + 1, DAYS as u64);
+            self.w.progress(i as u64 + 1, DAYS as u64)?;
         }
         self.plant_dispute()?;
         self.stock()?;
@@ -380,6 +417,9 @@ impl<'c> Gen<'c> {
         }
         if let Some((at, who, why)) = cancel {
             self.w.cancel(order, at, who, why)?;
+        }
+        if delivered.is_some() && day >= self.end - 21 && self.dispute_order[s].is_none() {
+            self.dispute_order[s] = Some(order);
         }
         if let Some(d) = delivered {
             self.after_delivery(s, day, order, customer, &lines, &item_ids, d, rare)?;
@@ -584,18 +624,12 @@ impl<'c> Gen<'c> {
     /// from about three weeks before the end, with no response.
     fn plant_dispute(&mut self) -> Result<()> {
         for plant in PLANTS.iter().filter(|p| p.kind == Kind::DisputeUnanswered) {
-            let seller_id = self.sellers[plant.seller].id;
-            let conn_order: Option<i64> = self.find_order(seller_id, self.end - 21)?;
-            if let Some(order) = conn_order {
+            if let Some(order) = self.dispute_order[plant.seller] {
                 let opened = time::day_start(self.end - 9) + 10 * HOUR;
                 self.w.dispute(order, "not_as_described", opened, None, None, None)?;
             }
         }
         Ok(())
-    }
-
-    fn find_order(&mut self, seller: i64, day: Day) -> Result<Option<i64>> {
-        self.w.first_order_on(seller, time::day_start(day))
     }
 
     fn stock(&mut self) -> Result<()> {
@@ -630,7 +664,7 @@ impl<'c> Gen<'c> {
                 Kind::BadReviews => s.rare,
                 _ => None,
             };
-            let product_ref = product.map(|p| self.w.product_ref(self.products[p].id)).transpose()?;
+            let product_ref = product.map(|p| self.products[p].reference.clone());
             let seller_ref = s.spec.reference.clone();
             self.w.plant(plant.name, plant.rule, &seller_ref, product_ref.as_deref(), plant.description)?;
         }

@@ -1,16 +1,39 @@
-//! Bulk inserts for the demo generator: one prepared statement per table, all inside the generator's single
-//! transaction.
+//! Bulk inserts for the demo generator. The generator runs on its own thread and hands rows over a bounded
+//! channel, 100 rows of a table at a time, to the thread that owns the connection and executes them as one
+//! multi-row `INSERT` (a third of the cost of one statement per row in SQLite). Generating and inserting
+//! so overlap on two cores.
+
+use std::path::Path;
+use std::sync::mpsc::SyncSender;
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, params, params_from_iter};
+use rusqlite::{Connection, params_from_iter};
 
-use crate::error::{Result, SqlContext};
-use std::path::Path;
+use crate::error::{Error, Result, SqlContext};
 
-/// Rows of one table, inserted 100 at a time with one multi-row `INSERT` (a third of the cost of one
-/// statement per row in SQLite).
+/// What the generator thread sends to the writing thread.
+pub enum Msg {
+    /// rows of one table: `head` is `INSERT INTO t (a, b, c) VALUES `
+    Rows { head: &'static str, cols: usize, values: Vec<Value> },
+    /// days generated, of days in all
+    Progress(u64, u64),
+}
+
+/// Executes one message's rows.
+pub fn apply(conn: &Connection, path: &Path, head: &str, cols: usize, values: Vec<Value>) -> Result<()> {
+    let rows = values.len() / cols;
+    if rows == 0 {
+        return Ok(());
+    }
+    let one = format!("({})", vec!["?"; cols].join(","));
+    let sql = format!("{head}{}", vec![one.as_str(); rows].join(","));
+    let mut stmt = conn.prepare_cached(&sql).at(path)?;
+    stmt.execute(params_from_iter(values)).at(path)?;
+    Ok(())
+}
+
+/// Rows of one table waiting to be sent.
 struct Batch {
-    /// `INSERT INTO t (a, b, c) VALUES `
     head: &'static str,
     cols: usize,
     values: Vec<Value>,
@@ -23,25 +46,22 @@ impl Batch {
         Batch { head, cols, values: Vec::with_capacity(cols * BATCH_ROWS) }
     }
 
-    fn push(&mut self, conn: &Connection, path: &Path, row: impl IntoIterator<Item = Value>) -> Result<()> {
+    fn push(&mut self, out: &SyncSender<Msg>, row: impl IntoIterator<Item = Value>) -> Result<()> {
         self.values.extend(row);
         debug_assert_eq!(self.values.len() % self.cols, 0);
         if self.values.len() >= self.cols * BATCH_ROWS {
-            self.flush(conn, path)?;
+            self.flush(out)?;
         }
         Ok(())
     }
 
-    fn flush(&mut self, conn: &Connection, path: &Path) -> Result<()> {
-        let rows = self.values.len() / self.cols;
-        if rows == 0 {
+    fn flush(&mut self, out: &SyncSender<Msg>) -> Result<()> {
+        if self.values.is_empty() {
             return Ok(());
         }
-        let one = format!("({})", vec!["?"; self.cols].join(","));
-        let sql = format!("{}{}", self.head, vec![one.as_str(); rows].join(","));
-        let mut stmt = conn.prepare_cached(&sql).at(path)?;
-        stmt.execute(params_from_iter(self.values.drain(..))).at(path)?;
-        Ok(())
+        let values = std::mem::replace(&mut self.values, Vec::with_capacity(self.cols * BATCH_ROWS));
+        out.send(Msg::Rows { head: self.head, cols: self.cols, values })
+            .map_err(|_| Error::usage("the demo's writer stopped"))
     }
 }
 
@@ -55,9 +75,8 @@ fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
-pub struct Writer<'c> {
-    conn: &'c Connection,
-    path: &'c Path,
+pub struct Writer {
+    out: SyncSender<Msg>,
     pub order_id: i64,
     pub item_id: i64,
     orders: Batch,
@@ -70,6 +89,8 @@ pub struct Writer<'c> {
     traffic: Batch,
     messages: Batch,
     spend: Batch,
+    stock: Batch,
+    plants: Batch,
 }
 
 /// An order's columns.
@@ -105,11 +126,10 @@ pub struct ReviewRow<'a> {
     pub created: i64,
 }
 
-impl<'c> Writer<'c> {
-    pub fn new(conn: &'c Connection, path: &'c Path) -> Result<Self> {
+impl Writer {
+    pub fn new(out: SyncSender<Msg>) -> Result<Self> {
         Ok(Writer {
-            conn,
-            path,
+            out,
             order_id: 0,
             item_id: 0,
             orders: Batch::new(
@@ -142,12 +162,14 @@ impl<'c> Writer<'c> {
                 7,
             ),
             spend: Batch::new("INSERT INTO marketing_spend (seller_id, day, channel, amount_minor) VALUES ", 4),
+            stock: Batch::new("INSERT INTO stock (product_id, on_hand, reorder_point, lead_time_days, updated_at) VALUES ", 5),
+            plants: Batch::new("INSERT INTO kpiscope_demo_plants (name, rule, seller_ref, product_ref, description) VALUES ", 5),
         })
     }
 
     /// Writes every buffered row.
     pub fn flush(&mut self) -> Result<()> {
-        let (c, p) = (self.conn, self.path);
+        let out = &self.out;
         for b in [
             &mut self.customers,
             &mut self.orders,
@@ -159,14 +181,16 @@ impl<'c> Writer<'c> {
             &mut self.traffic,
             &mut self.messages,
             &mut self.spend,
+            &mut self.stock,
+            &mut self.plants,
         ] {
-            b.flush(c, p)?;
+            b.flush(out)?;
         }
         Ok(())
     }
 
     pub fn customer(&mut self, id: i64, country: &str) -> Result<()> {
-        self.customers.push(self.conn, self.path, [int(id), Value::Text(format!("C{id:07}")), text(country)])
+        self.customers.push(&self.out, [int(id), Value::Text(format!("C{id:07}")), text(country)])
     }
 
     /// Inserts an order and returns its id.
@@ -194,20 +218,20 @@ impl<'c> Writer<'c> {
             int(o.shipping_charged),
             opt(o.shipping_cost),
         ];
-        self.orders.push(self.conn, self.path, row)?;
+        self.orders.push(&self.out, row)?;
         Ok(id)
     }
 
     pub fn item(&mut self, order: i64, product: i64, qty: i64, price: i64) -> Result<i64> {
         self.item_id += 1;
         let row = [int(self.item_id), int(order), int(product), int(qty), int(price)];
-        self.items.push(self.conn, self.path, row)?;
+        self.items.push(&self.out, row)?;
         Ok(self.item_id)
     }
 
     pub fn cancel(&mut self, order: i64, at: i64, initiator: &str, reason: &str) -> Result<()> {
         let row = [int(order), int(at), text(initiator), text(reason), text("before_shipment")];
-        self.cancels.push(self.conn, self.path, row)
+        self.cancels.push(&self.out, row)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -232,7 +256,7 @@ impl<'c> Writer<'c> {
             opt(refunded),
             opt(refunded_at),
         ];
-        self.returns.push(self.conn, self.path, row)
+        self.returns.push(&self.out, row)
     }
 
     pub fn review(&mut self, r: &ReviewRow<'_>) -> Result<()> {
@@ -249,7 +273,7 @@ impl<'c> Writer<'c> {
             r.body.map_or(Value::Null, text),
             int(r.created),
         ];
-        self.reviews.push(self.conn, self.path, row)
+        self.reviews.push(&self.out, row)
     }
 
     pub fn dispute(
@@ -262,7 +286,7 @@ impl<'c> Writer<'c> {
         outcome: Option<&str>,
     ) -> Result<()> {
         let row = [int(order), text(kind), int(opened), opt(responded), opt(closed), outcome.map_or(Value::Null, text)];
-        self.disputes.push(self.conn, self.path, row)
+        self.disputes.push(&self.out, row)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -277,7 +301,7 @@ impl<'c> Writer<'c> {
         checkouts: i64,
     ) -> Result<()> {
         let row = [int(seller), opt(product), text(day), int(views), int(visitors), int(atc), int(checkouts)];
-        self.traffic.push(self.conn, self.path, row)
+        self.traffic.push(&self.out, row)
     }
 
     pub fn message(
@@ -290,37 +314,15 @@ impl<'c> Writer<'c> {
         inquiry: bool,
     ) -> Result<()> {
         let row = [int(seller), opt(customer), opt(order), int(received), opt(reply), int(i64::from(inquiry)), int(1)];
-        self.messages.push(self.conn, self.path, row)
+        self.messages.push(&self.out, row)
     }
 
     pub fn spend(&mut self, seller: i64, day: &str, channel: &str, amount: i64) -> Result<()> {
-        self.spend.push(self.conn, self.path, [int(seller), text(day), text(channel), int(amount)])
+        self.spend.push(&self.out, [int(seller), text(day), text(channel), int(amount)])
     }
 
     pub fn stock(&mut self, product: i64, on_hand: i64, reorder: i64, lead: i64, updated: i64) -> Result<()> {
-        self.conn
-            .prepare_cached("INSERT INTO stock (product_id, on_hand, reorder_point, lead_time_days, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .and_then(|mut st| st.execute(params![product, on_hand, reorder, lead, updated]))
-            .at(self.path)?;
-        Ok(())
-    }
-
-    /// The first paid, delivered order of a seller placed on or after `from`.
-    pub fn first_order_on(&mut self, seller: i64, from: i64) -> Result<Option<i64>> {
-        use rusqlite::OptionalExtension;
-        self.flush()?;
-        self.conn
-            .query_row(
-                "SELECT id FROM orders WHERE seller_id = ?1 AND placed_at >= ?2 AND delivered_at IS NOT NULL ORDER BY placed_at LIMIT 1",
-                params![seller, from],
-                |r| r.get(0),
-            )
-            .optional()
-            .at(self.path)
-    }
-
-    pub fn product_ref(&mut self, product: i64) -> Result<String> {
-        self.conn.query_row("SELECT ref FROM products WHERE id = ?1", [product], |r| r.get(0)).at(self.path)
+        self.stock.push(&self.out, [int(product), int(on_hand), int(reorder), int(lead), int(updated)])
     }
 
     pub fn plant(
@@ -331,12 +333,13 @@ impl<'c> Writer<'c> {
         product: Option<&str>,
         description: &str,
     ) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO kpiscope_demo_plants (name, rule, seller_ref, product_ref, description) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, rule, seller, product, description],
-            )
-            .at(self.path)?;
-        Ok(())
+        self.plants.push(
+            &self.out,
+            [text(name), text(rule), text(seller), product.map_or(Value::Null, text), text(description)],
+        )
+    }
+
+    pub fn progress(&mut self, done: u64, total: u64) -> Result<()> {
+        self.out.send(Msg::Progress(done, total)).map_err(|_| Error::usage("the demo's writer stopped"))
     }
 }
