@@ -157,13 +157,30 @@ fn demo_cmd(path: &Path, opts: DemoOptions, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Loads a store, showing how far on a terminal (a big store takes a while).
+fn open_with_progress(path: &Path) -> Result<Model> {
+    let conn = store::open_read_only(path)?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |f: f64| {
+        if tty {
+            eprint!("\rloading {} {:>3.0}%", path.display(), f * 100.0);
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let model = engine::load_with_progress(&conn, path, &mut progress)?;
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+    Ok(model)
+}
+
 fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) -> Result<i32> {
     let mut cfg = Config::load(config_path)?;
     if let Some(s) = args.standard {
         cfg.standard = s;
     }
     let period: Option<Period> = args.period.as_deref().map(str::parse).transpose()?;
-    let model: Model = engine::open(&args.store)?;
+    let model: Model = open_with_progress(&args.store)?;
     let scope = model.resolve_scope(args.seller.as_deref(), args.category.as_deref(), args.product.as_deref())?;
     let now = match &args.as_of {
         Some(d) => time::parse_day(d)

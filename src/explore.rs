@@ -61,13 +61,14 @@ pub fn explore(opts: ExploreOptions) -> Result<()> {
     let cmds = keys::with_overrides(keys::default_commands(), &cfg.ui.keys).map_err(|e| eyre!(e))?;
     let mouse = !opts.no_mouse && cfg.ui.mouse.unwrap_or(true);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let source = Source { path, demo, config: cfg.clone() };
     let mut app = App::new(name, cfg, cmds, theme);
     app.mouse = mouse;
 
     let (tx, rx) = mpsc::channel::<Event>();
     let (req_tx, req_rx) = mpsc::channel();
     let (act_tx, act_rx) = mpsc::channel::<Action>();
-    let _worker = worker::spawn(Source { path, demo }, req_rx, act_tx);
+    let _worker = worker::spawn(source, req_rx, act_tx);
     let fwd = tx.clone();
     std::thread::spawn(move || {
         for a in act_rx {

@@ -6,5 +6,5 @@ mod eval;
 mod rules;
 pub mod stats;
 
-pub use eval::{Flag, FlagSet, Severity, evaluate};
+pub use eval::{Flag, FlagSet, Severity, count_words, evaluate};
 pub use rules::{Check, Level, RULES, RuleDef, rule};

@@ -141,7 +141,7 @@ fn live_update_swaps_the_model_and_says_what_changed() {
     let mut sim = kpiscope::simulate::Simulator::new(&conn, &path, 3).expect("sim");
     sim.step(&conn, 12).expect("step");
     let model = kpiscope::engine::open(&path).expect("reload");
-    app.update(Action::Loaded { model: std::sync::Arc::new(model), version: 2, elapsed_ms: 5 });
+    app.update(kpiscope::ui::worker::loaded(model, &kpiscope::config::Config::default(), 5));
     assert_eq!(app.notice.as_ref().map(|n| n.0.as_str()), Some("+12 orders (updated in 5 ms)"));
     let orders = app.shown.tiles.iter().find(|t| t.name == "Orders").expect("tile");
     assert!(orders.value.starts_with("19"), "{}", orders.value);

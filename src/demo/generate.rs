@@ -164,7 +164,7 @@ fn day_weight(day: Day, start: Day) -> f64 {
 impl Gen {
     fn new(conn: &Connection, path: &Path, opts: DemoOptions, out: std::sync::mpsc::SyncSender<Msg>) -> Result<Self> {
         let rng = Rng::new(opts.seed);
-        let mut w = Writer::new(out)?;
+        let mut w = Writer::new(out);
         let end = end_day();
         let specs = catalog::sellers(opts.orders);
         let total_weight: f64 = specs.iter().map(|s| s.weight.powf(0.7)).sum();

@@ -127,8 +127,8 @@ pub struct ReviewRow<'a> {
 }
 
 impl Writer {
-    pub fn new(out: SyncSender<Msg>) -> Result<Self> {
-        Ok(Writer {
+    pub fn new(out: SyncSender<Msg>) -> Self {
+        Writer {
             out,
             order_id: 0,
             item_id: 0,
@@ -164,7 +164,7 @@ impl Writer {
             spend: Batch::new("INSERT INTO marketing_spend (seller_id, day, channel, amount_minor) VALUES ", 4),
             stock: Batch::new("INSERT INTO stock (product_id, on_hand, reorder_point, lead_time_days, updated_at) VALUES ", 5),
             plants: Batch::new("INSERT INTO kpiscope_demo_plants (name, rule, seller_ref, product_ref, description) VALUES ", 5),
-        })
+        }
     }
 
     /// Writes every buffered row.

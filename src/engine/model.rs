@@ -135,19 +135,16 @@ impl Model {
     /// The sellers a scope's orders belong to.
     pub fn sellers_of(&self, scope: Scope) -> Vec<u32> {
         match scope {
-            Scope::Store | Scope::Category(_) => {
-                let mut v: Vec<u32> = match scope {
-                    Scope::Category(c) => {
-                        self.products_of(Scope::Category(c)).iter().map(|&p| self.products[p as usize].seller).collect()
-                    }
-                    _ => (0..self.sellers.len() as u32).collect(),
-                };
+            Scope::Store => (0..self.sellers.len() as u32).collect(),
+            Scope::Seller(s) => vec![s],
+            Scope::Product(p) => vec![self.products[p as usize].seller],
+            Scope::Category(c) => {
+                let mut v: Vec<u32> =
+                    self.products_of(Scope::Category(c)).iter().map(|&p| self.products[p as usize].seller).collect();
                 v.sort_unstable();
                 v.dedup();
                 v
             }
-            Scope::Seller(s) => vec![s],
-            Scope::Product(p) => vec![self.products[p as usize].seller],
         }
     }
 

@@ -56,6 +56,13 @@ pub struct Flag {
     pub product_ix: Option<u32>,
 }
 
+/// "2 breaches, 1 warning": the breaches and warnings among `severities`.
+pub fn count_words(severities: &[Severity]) -> String {
+    let n = |s: Severity| severities.iter().filter(|x| **x == s).count();
+    let (b, w) = (n(Severity::Breach), n(Severity::Warn));
+    format!("{b} breach{}, {w} warning{}", if b == 1 { "" } else { "es" }, if w == 1 { "" } else { "s" })
+}
+
 /// Flags, most severe first.
 pub type FlagSet = Vec<Flag>;
 

@@ -377,8 +377,6 @@ pub static RULES: &[RuleDef] = &[
 ];
 
 /// A rule by id.
-pub fn rule_by_id(id: &str) -> Option<&'static RuleDef> {
+pub fn rule(id: &str) -> Option<&'static RuleDef> {
     RULES.iter().find(|r| r.id == id)
 }
-
-pub use rule_by_id as rule;

@@ -350,11 +350,7 @@ pub fn import(
                 (!body.is_empty()).then_some(body.as_str()),
                 created,
             )? {
-                *summary.tables.entry("reviews".into()).or_default() = {
-                    let mut v = summary.tables.get("reviews").copied().unwrap_or_default();
-                    v[0] += 1;
-                    v
-                };
+                summary.tables.entry("reviews".into()).or_default()[0] += 1;
             }
         }
     }

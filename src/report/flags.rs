@@ -59,11 +59,8 @@ pub fn flags_table(flags: &FlagSet, all: bool) -> String {
     if breaches + warns + low == 0 {
         return "Red flags: none\n".into();
     }
-    let mut out = format!(
-        "Red flags: {breaches} breach{}, {warns} warning{}, {low} low-confidence\n",
-        if breaches == 1 { "" } else { "es" },
-        if warns == 1 { "" } else { "s" }
-    );
+    let severities: Vec<Severity> = flags.iter().map(|f| f.severity).collect();
+    let mut out = format!("Red flags: {}, {low} low-confidence\n", crate::flags::count_words(&severities));
     for f in flags.iter().filter(|f| all || f.severity != Severity::LowConfidence) {
         out.push_str(&format!("  {:<15} {}\n", f.severity.label(), f.message));
     }

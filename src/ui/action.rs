@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::engine::Model;
+use crate::flags::Flag;
 use crate::ui::worker::ReviewRow;
 
 /// The explorer's views (tabs).
@@ -74,9 +75,10 @@ pub enum Action {
     Tick,
     /// from the worker
     Progress(String, f64),
+    /// a new model, with its red flags (evaluated by the worker, not on the UI thread)
     Loaded {
         model: Arc<Model>,
-        version: i64,
+        flags: Vec<Flag>,
         elapsed_ms: u64,
     },
     Reviews {

@@ -10,12 +10,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::action::{Action, View};
 use super::data::{self, ProductExtra, Table, Target, Tile};
 use super::keys::{self, Command};
+use super::render;
 use super::theme::Theme;
 use super::worker::{Request, ReviewRow};
 use crate::config::Config;
 use crate::engine::{Model, Scope};
-use crate::flags::{self, Flag};
-use crate::kpi::{Ctx, Grade, scorecard};
+use crate::flags::Flag;
+use crate::kpi::{Ctx, Grade};
 use crate::period::{Compare, DayRange, Granularity, Period};
 
 /// The periods `p` cycles through.
@@ -72,7 +73,6 @@ pub struct App {
     pub theme: Theme,
     pub mouse: bool,
     pub model: Option<Arc<Model>>,
-    pub version: i64,
     pub loading: Option<(String, f64)>,
     pub error: Option<String>,
     pub stale: Option<String>,
@@ -110,7 +110,6 @@ impl App {
             theme,
             mouse: true,
             model: None,
-            version: 0,
             loading: Some(("Starting".into(), 0.0)),
             error: None,
             stale: None,
@@ -299,7 +298,7 @@ impl App {
                 }
                 return;
             }
-            Action::Loaded { model, version, elapsed_ms } => self.loaded(model, version, elapsed_ms),
+            Action::Loaded { model, flags, elapsed_ms } => self.loaded(model, flags, elapsed_ms),
             Action::Reviews { product, rows } => {
                 self.reviews = Some((product, rows));
                 return;
@@ -438,24 +437,16 @@ impl App {
     }
 
     fn click(&mut self, x: u16, y: u16) {
-        // Row 1 holds the tabs, " 1 Overview   2 Sellers ...": a space, then each " n Title " and a space
-        // (see render::draw_tabs).
-        if y == 1 {
-            let mut col = 1u16;
-            for v in View::ALL {
-                let w = v.title().len() as u16 + 4;
-                if x >= col && x < col + w {
-                    self.show(v.index());
-                    return;
-                }
-                col += w + 1;
+        if y == render::TABS_ROW {
+            if let Some(&(_, _, v)) = render::tab_spans().iter().find(|(col, w, _)| x >= *col && x < col + w) {
+                self.show(v.index());
             }
             return;
         }
-        // Table rows start under the table's header line (screen row 3), from the table's scroll offset.
-        if self.view != View::Overview && y >= 3 {
+        // Table rows from the table's scroll offset.
+        if self.view != View::Overview && y >= render::TABLE_FIRST_ROW {
             let st = self.table_state();
-            let row = st.offset + usize::from(y - 3);
+            let row = st.offset + usize::from(y - render::TABLE_FIRST_ROW);
             if row < self.shown.order.len() {
                 if row == st.selected {
                     self.enter();
@@ -466,7 +457,7 @@ impl App {
         }
     }
 
-    fn loaded(&mut self, model: Arc<Model>, version: i64, elapsed_ms: u64) {
+    fn loaded(&mut self, model: Arc<Model>, flags: Vec<Flag>, elapsed_ms: u64) {
         let first = self.model.is_none();
         let orders = |m: &Model| m.counters(Scope::Store, DayRange::new(m.first_day, m.last_day)).orders;
         if let Some(old) = &self.model {
@@ -488,12 +479,9 @@ impl App {
             self.stack.clear();
         }
         self.model = Some(model);
-        self.version = version;
         self.loading = None;
         self.stale = None;
-        if let Some(ctx) = self.ctx() {
-            self.flags = flags::evaluate(ctx, &self.cfg, Scope::Store, None);
-        }
+        self.flags = flags;
         if first {
             self.notify(format!("Loaded in {elapsed_ms} ms"));
         }
@@ -506,8 +494,7 @@ impl App {
         let mut shown = Shown::default();
         match self.view {
             View::Overview => {
-                shown.tiles = data::tiles(ctx, &self.cfg, self.scope, range, self.compare);
-                shown.grade = scorecard(ctx, &self.cfg, self.scope, range, Compare::None).grade;
+                (shown.tiles, shown.grade) = data::tiles(ctx, &self.cfg, self.scope, range, self.compare);
                 if let Scope::Product(p) = self.scope {
                     shown.product = Some(data::product_extra(ctx, p, range, self.compare));
                 }

@@ -5,7 +5,7 @@
 use crate::config::{Band, Config, Status};
 use crate::engine::{Model, Scope};
 use crate::flags::{Flag, Severity};
-use crate::kpi::{self, Ctx, Direction, KpiDef, KpiValue, Unit, catalogue};
+use crate::kpi::{self, Ctx, Direction, Grade, KpiDef, KpiValue, Unit, catalogue};
 use crate::period::{Compare, DayRange, Granularity};
 use crate::report::format;
 use crate::time;
@@ -77,8 +77,6 @@ impl Cell {
 pub struct Row {
     pub cells: Vec<Cell>,
     pub target: Option<Target>,
-    /// severity mark for flag rows
-    pub severity: Option<Severity>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,11 +100,7 @@ fn kpi_cell(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, id: &str) -> 
     let v = kpi::compute_one(ctx, scope, r, id);
     let def = catalogue::find(id);
     let unit = def.map_or(Unit::Count, |d| d.unit);
-    let text = match (unit, v.value) {
-        (_, None) => "–".into(),
-        (Unit::Money, Some(x)) => format::number(Unit::Money, x),
-        (u, Some(x)) => format::number(u, x),
-    };
+    let text = v.value.map_or_else(|| "–".into(), |x| format::number(unit, x));
     let status = match (cfg.band(id), v.value, def) {
         (Some(b), Some(x), Some(d)) => Some(b.status(x, d.direction)),
         _ => None,
@@ -114,17 +108,21 @@ fn kpi_cell(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, id: &str) -> 
     Cell { text, key: v.value, status }
 }
 
-fn flag_count(flags: &[Flag], seller: Option<u32>, product: Option<u32>) -> Cell {
-    let n = flags
-        .iter()
-        .filter(|f| f.severity != Severity::LowConfidence)
-        .filter(|f| seller.is_none_or(|s| f.seller_ix == s) && product.is_none_or(|p| f.product_ix == Some(p)))
-        .count();
-    let breach = flags.iter().any(|f| {
-        f.severity == Severity::Breach
-            && seller.is_none_or(|s| f.seller_ix == s)
-            && product.is_none_or(|p| f.product_ix == Some(p))
-    });
+/// Whether a flag is about something under `scope` (a seller's flags include its products').
+pub fn in_scope(model: &Model, scope: Scope, f: &Flag) -> bool {
+    match scope {
+        Scope::Store => true,
+        Scope::Seller(s) => f.seller_ix == s,
+        Scope::Product(p) => f.product_ix == Some(p),
+        Scope::Category(c) => f.product_ix.is_some_and(|p| model.products[p as usize].category == Some(c)),
+    }
+}
+
+/// Breaches and warnings under a scope, marked by the worst of them.
+fn flag_count(model: &Model, flags: &[Flag], scope: Scope) -> Cell {
+    let mine = || flags.iter().filter(|f| f.severity != Severity::LowConfidence && in_scope(model, scope, f));
+    let n = mine().count();
+    let breach = mine().any(|f| f.severity == Severity::Breach);
     Cell {
         text: if n == 0 { String::new() } else { n.to_string() },
         key: Some(n as f64),
@@ -164,8 +162,8 @@ pub fn sellers_table(ctx: Ctx<'_>, cfg: &Config, r: DayRange, flags: &[Flag]) ->
         .map(|s| {
             let mut cells = vec![Cell::text(ctx.model.sellers[s as usize].name.clone())];
             cells.extend(ids.iter().map(|id| kpi_cell(ctx, cfg, Scope::Seller(s), r, id)));
-            cells.push(flag_count(flags, Some(s), None));
-            Row { cells, target: Some(Target::Seller(s)), severity: None }
+            cells.push(flag_count(ctx.model, flags, Scope::Seller(s)));
+            Row { cells, target: Some(Target::Seller(s)) }
         })
         .collect();
     Table { columns, rows }
@@ -189,8 +187,8 @@ pub fn products_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, fla
             let prod = &ctx.model.products[p as usize];
             let mut cells = vec![Cell::text(prod.reference.clone()), Cell::text(prod.title.clone())];
             cells.extend(ids.iter().map(|id| kpi_cell(ctx, cfg, Scope::Product(p), r, id)));
-            cells.push(flag_count(flags, None, Some(p)));
-            Row { cells, target: Some(Target::Product(p)), severity: None }
+            cells.push(flag_count(ctx.model, flags, Scope::Product(p)));
+            Row { cells, target: Some(Target::Product(p)) }
         })
         .collect();
     Table { columns, rows }
@@ -231,7 +229,7 @@ pub fn periods_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, gran
             };
             let mut cells = vec![Cell { text: label, key: Some(f64::from(b.from)), status: None }];
             cells.extend(PERIOD_KPIS.iter().map(|(id, _, _)| kpi_cell(ctx, cfg, scope, b, id)));
-            Row { cells, target: None, severity: None }
+            Row { cells, target: None }
         })
         .collect();
     rows.reverse();
@@ -245,12 +243,7 @@ pub fn flags_table(model: &Model, scope: Scope, flags: &[Flag], breaches_only: b
     let rows = flags
         .iter()
         .filter(|f| !breaches_only || f.severity == Severity::Breach)
-        .filter(|f| match scope {
-            Scope::Store => true,
-            Scope::Seller(s) => f.seller_ix == s,
-            Scope::Product(p) => f.product_ix == Some(p),
-            Scope::Category(c) => f.product_ix.is_some_and(|p| model.products[p as usize].category == Some(c)),
-        })
+        .filter(|f| in_scope(model, scope, f))
         .map(|f| {
             let place = match (&f.product, &f.product_title) {
                 (Some(r), Some(t)) => format!("{r} {t}"),
@@ -273,7 +266,6 @@ pub fn flags_table(model: &Model, scope: Scope, flags: &[Flag], breaches_only: b
                     Some(p) => Target::Product(p),
                     None => Target::Seller(f.seller_ix),
                 }),
-                severity: Some(f.severity),
             }
         })
         .collect();
@@ -296,11 +288,12 @@ fn gauge(def: &KpiDef, band: &Option<Band>, v: &KpiValue, peer: Option<f64>) -> 
     Some(GaugeData { value, min, max, warn: b.warn, bad: b.bad, peer, higher_better })
 }
 
-/// Overview tiles: value, change against the comparison, gauge, peer median, daily trend.
-pub fn tiles(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, compare: Compare) -> Vec<Tile> {
+/// Overview tiles (value, change against the comparison, gauge, peer median, daily trend) and the service
+/// grade, from one scorecard.
+pub fn tiles(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, compare: Compare) -> (Vec<Tile>, Option<Grade>) {
     let card = kpi::scorecard(ctx, cfg, scope, r, compare);
     let cur = ctx.model.currency(scope);
-    TILE_KPIS
+    let tiles = TILE_KPIS
         .iter()
         .filter_map(|id| card.rows.iter().find(|row| row.def.id == *id))
         .map(|row| {
@@ -337,7 +330,8 @@ pub fn tiles(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, compare: Com
                 reason: row.current.reason.clone(),
             }
         })
-        .collect()
+        .collect();
+    (tiles, card.grade)
 }
 
 /// A product's page beyond its tiles: star distribution, return reasons, trend with comparison.

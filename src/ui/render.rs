@@ -27,6 +27,26 @@ use super::action::View;
 use super::app::{App, InputKind};
 use super::keys;
 
+/// The screen row of the tabs.
+pub const TABS_ROW: u16 = 1;
+/// The screen row of a table's first data row (under the header, the tabs and the table's own header).
+pub const TABLE_FIRST_ROW: u16 = 3;
+
+/// Where each tab is drawn on its row: (first column, width, view). One space, then " n Title " and a space
+/// for each view.
+pub fn tab_spans() -> Vec<(u16, u16, View)> {
+    let mut col = 1u16;
+    View::ALL
+        .iter()
+        .map(|&v| {
+            let w = v.title().len() as u16 + 4;
+            let span = (col, w, v);
+            col += w + 1;
+            span
+        })
+        .collect()
+}
+
 /// The smallest size at which everything fits.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
 
@@ -86,7 +106,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    for v in View::ALL {
+    for (_, _, v) in tab_spans() {
         let label = format!(" {} {} ", v.index() + 1, v.title());
         let style = if v == app.view { t.selected.patch(t.accent) } else { t.dim };
         spans.push(Span::styled(label, style));

@@ -12,8 +12,11 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use super::action::Action;
+use crate::config::Config;
 use crate::demo::{self, DemoOptions};
-use crate::engine::{Ledger, Refresh};
+use crate::engine::{Ledger, Model, Refresh, Scope};
+use crate::flags;
+use crate::kpi::Ctx;
 
 /// How often the worker asks SQLite whether another process committed.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -41,6 +44,8 @@ pub enum Request {
 #[derive(Debug, Clone)]
 pub struct Source {
     pub path: PathBuf,
+    /// the standard and limits the red flags are evaluated with
+    pub config: Config,
     /// generate this demo first when `path` does not exist
     pub demo: Option<DemoOptions>,
 }
@@ -115,7 +120,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             Ok(Refresh::Applied { new_orders, touched }) => {
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 tracing::info!("refreshed in {elapsed_ms} ms: {new_orders} new orders, {touched} orders re-applied");
-                let _ = out.send(Action::Loaded { model: Arc::new(ledger.model().clone()), version: v, elapsed_ms });
+                let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
                 version = v;
             }
             Ok(Refresh::NeedsReload(why)) => {
@@ -141,6 +146,14 @@ fn data_version(conn: &Connection) -> Result<i64, String> {
     conn.pragma_query_value(None, "data_version", |r| r.get(0)).map_err(|e| format!("store busy: {e}"))
 }
 
+/// The `Loaded` action of a model: the model with its red flags, as of the store's latest activity. The
+/// flags are evaluated here, off the UI thread (they scan every product).
+pub fn loaded(model: Model, config: &Config, elapsed_ms: u64) -> Action {
+    let ctx = Ctx { model: &model, now: model.last_day, prior_weight: config.bayes_prior_weight };
+    let flags = flags::evaluate(ctx, config, Scope::Store, None);
+    Action::Loaded { model: Arc::new(model), flags, elapsed_ms }
+}
+
 /// Loads the store in full and sends the model.
 fn load(conn: &Connection, source: &Source, out: &Sender<Action>, first: bool) -> Result<Ledger, String> {
     let started = Instant::now();
@@ -152,7 +165,7 @@ fn load(conn: &Connection, source: &Source, out: &Sender<Action>, first: bool) -
     let ledger = Ledger::load(conn, &source.path, &mut progress).map_err(|e| e.to_string())?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!("loaded {} in {elapsed_ms} ms", source.path.display());
-    let _ = out.send(Action::Loaded { model: Arc::new(ledger.model().clone()), version: 0, elapsed_ms });
+    let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
     Ok(ledger)
 }
 

@@ -22,8 +22,6 @@ pub fn handmade_model() -> Model {
     engine::open(&path).expect("open fixture")
 }
 
-use std::sync::Arc;
-
 use kpiscope::config::Config;
 use kpiscope::ui::theme::Theme;
 use kpiscope::ui::{Action, App, keys};
@@ -35,6 +33,6 @@ pub fn app(theme: Theme, size: (u16, u16)) -> (App, tempfile::TempDir, PathBuf) 
     let mut app = App::new("handmade.db".into(), Config::default(), keys::default_commands(), theme);
     app.export_dir = dir.path().to_path_buf();
     app.update(Action::Resize(size.0, size.1));
-    app.update(Action::Loaded { model: Arc::new(model), version: 1, elapsed_ms: 0 });
+    app.update(kpiscope::ui::worker::loaded(model, &Config::default(), 0));
     (app, dir, path)
 }

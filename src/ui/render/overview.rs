@@ -132,29 +132,19 @@ fn grade_and_flags(app: &App, lines: &mut Vec<Line<'static>>, height: usize) {
             ),
         ]));
     }
-    let scope = app.scope;
-    let m = app.model.as_deref();
+    let Some(m) = app.model.as_deref() else { return };
     let mine: Vec<_> = app
         .flags
         .iter()
-        .filter(|f| f.severity != Severity::LowConfidence)
-        .filter(|f| match scope {
-            crate::engine::Scope::Store => true,
-            crate::engine::Scope::Seller(s) => f.seller_ix == s,
-            crate::engine::Scope::Product(p) => f.product_ix == Some(p),
-            crate::engine::Scope::Category(c) => {
-                f.product_ix.is_some_and(|p| m.is_some_and(|m| m.products[p as usize].category == Some(c)))
-            }
-        })
+        .filter(|f| f.severity != Severity::LowConfidence && crate::ui::data::in_scope(m, app.scope, f))
         .collect();
     let room = height.saturating_sub(lines.len() + 1);
     lines.push(Line::from(vec![
         styled(" Red flags: ", t.title),
         styled(
             format!(
-                "{} breaches, {} warnings (5 lists them all)",
-                mine.iter().filter(|f| f.severity == Severity::Breach).count(),
-                mine.iter().filter(|f| f.severity == Severity::Warn).count()
+                "{} (5 lists them all)",
+                crate::flags::count_words(&mine.iter().map(|f| f.severity).collect::<Vec<_>>())
             ),
             t.dim,
         ),

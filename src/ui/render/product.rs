@@ -104,7 +104,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
 
     // The product's own red flags above its reviews.
-    let mine: Vec<_> = app.flags.iter().filter(|f| f.product_ix.is_some() && f.product_ix == product_ix(app)).collect();
+    let mine: Vec<_> = match (&app.model, app.scope) {
+        (Some(m), scope @ crate::engine::Scope::Product(_)) => {
+            app.flags.iter().filter(|f| crate::ui::data::in_scope(m, scope, f)).collect()
+        }
+        _ => Vec::new(),
+    };
     let flag_h = if mine.is_empty() { 0 } else { (mine.len() as u16 + 2).min(right.height / 2) };
     let [flags_area, right] = Layout::vertical([Constraint::Length(flag_h), Constraint::Min(0)]).areas(right);
     if !mine.is_empty() {

@@ -15,6 +15,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let table = &app.shown.table;
     let st = app.table_state();
+    // (The body starts at render::TABLE_FIRST_ROW on screen: the mouse relies on it.)
     let [head, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
     // Columns that fit, left to right (the first always); the status line says how many are hidden.
