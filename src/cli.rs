@@ -33,6 +33,10 @@ pub struct Cli {
 pub enum Command {
     /// Create an empty store (schema v1)
     Init { store: PathBuf },
+    /// Upgrade an older store to this build's schema, after writing a backup next to it
+    Migrate { store: PathBuf },
+    /// Roll back what an interrupted write (a killed import) left behind, and check the store's integrity
+    Recover { store: PathBuf },
     /// Generate a deterministic demo store with planted problems
     Demo {
         store: PathBuf,

@@ -59,6 +59,36 @@ pub fn run(cli: Cli) -> Result<i32> {
             println!("created an empty kpiscope store (schema v{}) at {}", store::SCHEMA_VERSION, path.display());
             Ok(0)
         }
+        Some(Command::Migrate { store: path }) => {
+            match store::migrate_with_backup(&path)? {
+                store::Migrated::Current(v) => {
+                    println!("{}: already at schema v{v}; nothing to do", path.display());
+                }
+                store::Migrated::Upgraded { from, to, backup } => {
+                    println!("{}: upgraded from schema v{from} to v{to}", path.display());
+                    println!("backup of the store as it was: {}", backup.display());
+                }
+            }
+            Ok(0)
+        }
+        Some(Command::Recover { store: path }) => {
+            let r = store::recover(&path)?;
+            if r.rolled_back {
+                println!("{}: rolled back an interrupted write; the store is as it was before it", path.display());
+            } else {
+                println!("{}: no interrupted write to roll back", path.display());
+            }
+            if r.check == ["ok"] {
+                println!("integrity check: ok");
+                Ok(0)
+            } else {
+                println!("integrity check found problems:");
+                for line in &r.check {
+                    println!("  {line}");
+                }
+                Ok(1)
+            }
+        }
         Some(Command::Demo { store: path, orders, seed, force }) => {
             demo_cmd(&path, DemoOptions { orders, seed }, force)?;
             Ok(0)

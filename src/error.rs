@@ -20,6 +20,24 @@ pub enum Error {
     SchemaTooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("{path}: schema version {found} is older than {supported}; run `kpiscope migrate {path}`")]
     SchemaTooOld { path: PathBuf, found: i64, supported: i64 },
+    #[error("{path}: not a SQLite database, or encrypted ({detail})")]
+    NotSqlite { path: PathBuf, detail: String },
+    #[error(
+        "{path}: the file is damaged ({detail}); kpiscope read nothing from it. Restore it from a backup, or try \
+         `sqlite3 {path} .recover`"
+    )]
+    Damaged { path: PathBuf, detail: String },
+    #[error(
+        "{path}: an interrupted write left {path}-journal behind, so the store must be rolled back before it can \
+         be read; `kpiscope recover {path}` does that (it restores the store as it was before that write)"
+    )]
+    Interrupted { path: PathBuf },
+    #[error("{path}: cannot be opened or read ({detail})")]
+    Unreadable { path: PathBuf, detail: String },
+    #[error("{path}: another program holds a lock on the store ({detail}); try again when it has finished")]
+    Locked { path: PathBuf, detail: String },
+    #[error("{path}: the disk is full ({detail}); nothing was written")]
+    DiskFull { path: PathBuf, detail: String },
     #[error("{path}: {source}")]
     Sqlite { path: PathBuf, source: rusqlite::Error },
     #[error("{path}: {source}")]
@@ -44,6 +62,39 @@ pub(crate) trait SqlContext<T> {
 
 impl<T> SqlContext<T> for std::result::Result<T, rusqlite::Error> {
     fn at(self, path: &std::path::Path) -> Result<T> {
-        self.map_err(|source| Error::Sqlite { path: path.to_path_buf(), source })
+        self.map_err(|source| Error::sqlite(path, source))
+    }
+}
+
+/// `SQLITE_READONLY_ROLLBACK`: a read-only connection met a hot journal it may not roll back.
+const READONLY_ROLLBACK: i32 = 776;
+
+impl Error {
+    /// Names what a SQLite failure means for the user: a damaged file, a lock, a full disk...
+    pub fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> Error {
+        use rusqlite::ErrorCode as C;
+        let path = path.to_path_buf();
+        let Some(code) = source.sqlite_error() else { return Error::Sqlite { path, source } };
+        if code.extended_code == READONLY_ROLLBACK {
+            return Error::Interrupted { path };
+        }
+        // SQLite's own words, without rusqlite's "Error code N" suffix.
+        let detail = match &source {
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+            _ => rusqlite::ffi::code_to_str(code.extended_code).to_string(),
+        };
+        match code.code {
+            C::NotADatabase => Error::NotSqlite { path, detail },
+            C::DatabaseCorrupt => Error::Damaged { path, detail },
+            C::CannotOpen | C::PermissionDenied | C::SystemIoFailure => Error::Unreadable { path, detail },
+            C::DatabaseBusy | C::DatabaseLocked => Error::Locked { path, detail },
+            C::DiskFull => Error::DiskFull { path, detail },
+            _ => Error::Sqlite { path, source },
+        }
+    }
+
+    /// A lock held by another program: worth retrying later.
+    pub fn is_locked(&self) -> bool {
+        matches!(self, Error::Locked { .. })
     }
 }

@@ -2,8 +2,10 @@
 //! tables, and migrating older stores. The schema itself is `assets/schema.sql`, documented in
 //! `docs/schema.md`.
 
+mod maintain;
 mod open;
 mod schema;
 
+pub use maintain::{Migrated, Recovered, migrate as migrate_with_backup, recover};
 pub use open::{open_read_only, open_writable};
 pub use schema::{REQUIRED_TABLES, SCHEMA_VERSION, create, create_indexes, init_schema, migrate};

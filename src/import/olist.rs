@@ -213,7 +213,7 @@ pub fn import(
                     let id = write::seller(tx, store, seller_ref, "BRL")?;
                     if let Some(city) = cities.get(seller_ref) {
                         tx.execute("UPDATE sellers SET name = ?2, country = 'BR' WHERE id = ?1 AND (name IS NOT ?2 OR country IS NOT 'BR')", rusqlite::params![id, format!("{} ({city})", &seller_ref[..seller_ref.len().min(8)])])
-                            .map_err(|source| Error::Sqlite { path: store.into(), source })?;
+                            .map_err(|source| Error::sqlite(store, source))?;
                     }
                     sellers.insert(seller_ref.to_string(), id);
                     id
@@ -245,7 +245,7 @@ pub fn import(
                                 "UPDATE products SET category = ?2 WHERE id = ?1 AND category IS NOT ?2",
                                 rusqlite::params![id, c],
                             )
-                            .map_err(|source| Error::Sqlite { path: store.into(), source })?;
+                            .map_err(|source| Error::sqlite(store, source))?;
                         }
                         summary.products += u64::from(new);
                         products.insert(key, id);

@@ -160,7 +160,7 @@ pub fn import(
                     };
                     summary.issue(issue, opts.strict)?;
                 }
-                Err(e) => return Err(Error::Sqlite { path: store.into(), source: e }),
+                Err(e) => return Err(Error::sqlite(store, e)),
             }
         }
     }

@@ -89,10 +89,24 @@ pub fn create_indexes(conn: &Connection, path: &Path) -> Result<()> {
 
 /// Checks that `conn` is a store this build can read: right version, tables and columns present.
 pub fn check(conn: &Connection, path: &Path) -> Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).at(path)?;
+    let version = version(conn, path)?;
     if version > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew { path: path.into(), found: version, supported: SCHEMA_VERSION });
     }
+    check_tables(conn, path)?;
+    if version < SCHEMA_VERSION {
+        return Err(Error::SchemaTooOld { path: path.into(), found: version, supported: SCHEMA_VERSION });
+    }
+    Ok(())
+}
+
+/// The store's schema version (`PRAGMA user_version`; 0 for a file kpiscope never stamped).
+pub fn version(conn: &Connection, path: &Path) -> Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0)).at(path)
+}
+
+/// Names every table and column the engine reads that the store lacks.
+pub(crate) fn check_tables(conn: &Connection, path: &Path) -> Result<()> {
     let mut missing = Vec::new();
     for (table, columns) in REQUIRED_TABLES {
         let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})")).at(path)?;
@@ -111,9 +125,6 @@ pub fn check(conn: &Connection, path: &Path) -> Result<()> {
     if !missing.is_empty() {
         return Err(Error::NotAStore { path: path.into(), missing: missing.join(", ") });
     }
-    if version < SCHEMA_VERSION {
-        return Err(Error::SchemaTooOld { path: path.into(), found: version, supported: SCHEMA_VERSION });
-    }
     Ok(())
 }
 
@@ -122,7 +133,7 @@ pub fn check(conn: &Connection, path: &Path) -> Result<()> {
 /// each later version adds one `(from, sql)` step to `STEPS`.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(i64, i64)> {
     const STEPS: &[(i64, &str)] = &[(0, "")];
-    let from: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).at(path)?;
+    let from = version(conn, path)?;
     if from > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew { path: path.into(), found: from, supported: SCHEMA_VERSION });
     }
@@ -132,8 +143,9 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(i64, i64)> {
             tx.execute_batch(sql).at(path)?;
         }
     }
+    // Never stamp a file of someone else's schema: the tables must be there before the version is.
+    check_tables(&tx, path)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).at(path)?;
     tx.commit().at(path)?;
-    check(conn, path)?;
     Ok((from, SCHEMA_VERSION))
 }
