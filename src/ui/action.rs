@@ -85,6 +85,11 @@ pub enum Action {
         product: u32,
         rows: Vec<ReviewRow>,
     },
-    Stale(String),
+    /// The store could not be read just now (a lock, a damaged page): the data on screen is as of `since`
+    /// (unix seconds), and the worker keeps retrying.
+    Stale {
+        since: i64,
+        why: String,
+    },
     Failed(String),
 }

@@ -66,6 +66,14 @@ pub struct Shown {
     pub product: Option<ProductExtra>,
 }
 
+/// The data on screen is older than the store: when it was last read, and why it cannot be read now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    /// unix seconds of the last successful read
+    pub since: i64,
+    pub why: String,
+}
+
 pub struct App {
     pub store_name: String,
     pub cfg: Config,
@@ -75,7 +83,7 @@ pub struct App {
     pub model: Option<Arc<Model>>,
     pub loading: Option<(String, f64)>,
     pub error: Option<String>,
-    pub stale: Option<String>,
+    pub stale: Option<Stale>,
     pub scope: Scope,
     pub view: View,
     pub stack: Vec<Place>,
@@ -303,8 +311,8 @@ impl App {
                 self.reviews = Some((product, rows));
                 return;
             }
-            Action::Stale(why) => {
-                self.stale = Some(why);
+            Action::Stale { since, why } => {
+                self.stale = Some(Stale { since, why });
                 return;
             }
             Action::Failed(why) => {

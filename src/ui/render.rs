@@ -83,7 +83,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let live = match (&app.stale, app.frozen, &app.model) {
         (_, _, None) => Span::styled("○ loading", t.dim),
-        (Some(_), _, _) => Span::styled("◌ stale", t.warn),
+        (Some(st), _, _) => Span::styled(format!("◌ stale since {} ({})", clock(st.since), st.why), t.warn),
         (None, true, _) => Span::styled("‖ frozen", t.warn),
         (None, false, _) => Span::styled("● live", t.good),
     };
@@ -196,4 +196,11 @@ pub(crate) fn safe(s: &str) -> String {
 
 pub(crate) fn styled(text: impl Into<String>, style: Style) -> Span<'static> {
     Span::styled(text.into(), style)
+}
+
+/// A wall-clock time of day, local when the time zone is known.
+fn clock(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "?".into())
 }

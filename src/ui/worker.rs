@@ -73,9 +73,13 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         };
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
-    let conn = crate::store::open_read_only(&source.path).map_err(|e| e.to_string())?;
-    let mut version = data_version(&conn)?;
-    let mut ledger = load(&conn, source, out, true)?;
+    let Some((conn, mut ledger)) = first_load(source, requests, out)? else { return Ok(()) };
+    let mut version = data_version(&conn, &source.path).unwrap_or(0);
+    let mut last_good = unix_now();
+    let stale = |why: String, since: i64| {
+        tracing::warn!("stale: {why}");
+        let _ = out.send(Action::Stale { since, why });
+    };
     let mut frozen = false;
     loop {
         let first = match requests.recv_timeout(POLL) {
@@ -96,17 +100,17 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         if let Some((p, id)) = reviews {
             let action = match fetch_reviews(&conn, id) {
                 Ok(rows) => Action::Reviews { product: p, rows },
-                Err(e) => Action::Stale(format!("reviews: {e}")),
+                Err(e) => Action::Stale { since: last_good, why: format!("reviews: {e}") },
             };
             let _ = out.send(action);
         }
         if frozen && !reload {
             continue;
         }
-        let v = match data_version(&conn) {
+        let v = match data_version(&conn, &source.path) {
             Ok(v) => v,
             Err(e) => {
-                let _ = out.send(Action::Stale(e));
+                stale(retrying(&e), last_good);
                 continue;
             }
         };
@@ -122,6 +126,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 tracing::info!("refreshed in {elapsed_ms} ms: {new_orders} new orders, {touched} orders re-applied");
                 let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
                 version = v;
+                last_good = unix_now();
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
@@ -129,21 +134,54 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                     Ok(l) => {
                         ledger = l;
                         version = v;
+                        last_good = unix_now();
                     }
-                    Err(e) => {
-                        let _ = out.send(Action::Stale(e));
-                    }
+                    Err(e) => stale(retrying(&e), last_good),
                 }
             }
-            Err(e) => {
-                let _ = out.send(Action::Stale(e.to_string()));
-            }
+            Err(e) => stale(retrying(&e), last_good),
         }
     }
 }
 
-fn data_version(conn: &Connection) -> Result<i64, String> {
-    conn.pragma_query_value(None, "data_version", |r| r.get(0)).map_err(|e| format!("store busy: {e}"))
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A failed read, in the words of the status line.
+fn retrying(e: &crate::Error) -> String {
+    if e.is_locked() { "another program holds a lock; retrying".into() } else { format!("{e}; retrying") }
+}
+
+/// Opens and loads the store. While another program holds a lock, says so and tries again (a `Stop`
+/// ends the wait); any other failure is final. `None` when stopped.
+fn first_load(
+    source: &Source,
+    requests: &Receiver<Request>,
+    out: &Sender<Action>,
+) -> Result<Option<(Connection, Ledger)>, String> {
+    loop {
+        let attempt = crate::store::open_read_only(&source.path).and_then(|conn| {
+            let ledger = load(&conn, source, out, true)?;
+            Ok((conn, ledger))
+        });
+        match attempt {
+            Ok(pair) => return Ok(Some(pair)),
+            Err(e) if e.is_locked() => {
+                tracing::warn!("waiting for a lock: {e}");
+                let _ = out.send(Action::Progress("Waiting: another program holds a lock on the store".into(), 0.0));
+                match requests.recv_timeout(Duration::from_millis(500)) {
+                    Ok(Request::Stop) | Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                    _ => {}
+                }
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+fn data_version(conn: &Connection, path: &std::path::Path) -> crate::Result<i64> {
+    conn.pragma_query_value(None, "data_version", |r| r.get(0)).map_err(|e| crate::Error::sqlite(path, e))
 }
 
 /// The `Loaded` action of a model: the model with its red flags, as of the store's latest activity. The
@@ -155,14 +193,14 @@ pub fn loaded(model: Model, config: &Config, elapsed_ms: u64) -> Action {
 }
 
 /// Loads the store in full and sends the model.
-fn load(conn: &Connection, source: &Source, out: &Sender<Action>, first: bool) -> Result<Ledger, String> {
+fn load(conn: &Connection, source: &Source, out: &Sender<Action>, first: bool) -> crate::Result<Ledger> {
     let started = Instant::now();
     let mut progress = |f: f64| {
         if first {
             let _ = out.send(Action::Progress("Loading the store".into(), f));
         }
     };
-    let ledger = Ledger::load(conn, &source.path, &mut progress).map_err(|e| e.to_string())?;
+    let ledger = Ledger::load(conn, &source.path, &mut progress)?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!("loaded {} in {elapsed_ms} ms", source.path.display());
     let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
