@@ -239,7 +239,7 @@ fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) ->
             now,
         };
         match args.format {
-            Format::Table => report::report_table(&model, &meta, &card, &found),
+            Format::Table => report::report_table(&model, &meta, &card, &found) + &report::quality_table(&model),
             Format::Json => format!("{:#}\n", report::report_json(&model, &meta, &card, &found)),
             Format::Csv => report::report_csv(&card),
         }

@@ -6,8 +6,10 @@ mod customers;
 mod ledger;
 mod load;
 mod model;
+pub mod quality;
 mod rows;
 mod series;
+pub mod text;
 
 pub use counters::Counters;
 pub use customers::{CustomerList, CustomerStats};

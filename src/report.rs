@@ -5,8 +5,11 @@ mod flags;
 pub mod format;
 mod kpis;
 
+mod quality;
+
 pub use flags::{flags_csv, flags_json, flags_table};
 pub use kpis::{ReportMeta, report_csv, report_json, report_table};
+pub use quality::quality_table;
 
 /// Output format of `report` and `flags`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

@@ -62,6 +62,16 @@ pub fn week_start(day: Day) -> Day {
     day - to_date(day).weekday().num_days_from_monday() as Day
 }
 
+/// A timestamp as `YYYY-MM-DD HH:MM` (UTC), for messages.
+pub fn format_ts(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0).map_or_else(|| ts.to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+}
+
+/// This computer's clock, in unix seconds.
+pub fn wall_clock() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

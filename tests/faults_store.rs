@@ -130,7 +130,7 @@ fn a_missing_store_or_a_directory() {
 #[test]
 fn an_unreadable_store() {
     let (dir, path) = common::handmade_store();
-    let mut cmd = |args: &[&str]| {
+    let cmd = |args: &[&str]| {
         // Root reads every file whatever its mode: run as nobody then.
         let root = Command::new("id").arg("-u").output().map(|o| text(&o.stdout).trim() == "0").unwrap_or(false);
         if root {

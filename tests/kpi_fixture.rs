@@ -59,7 +59,7 @@ fn now_is_the_latest_activity() {
     assert_eq!(time::fmt_day(m.last_day), "2025-03-14");
     assert_eq!(m.now_ts, time::day_start(day("2025-03-14")) + 12 * 3600);
     assert_eq!(time::fmt_day(m.first_day), "2025-03-01");
-    assert!(m.skipped.is_empty(), "{:?}", m.skipped);
+    assert!(m.quality.is_empty(), "{:?}", m.quality.issues());
 }
 
 #[test]

@@ -17,8 +17,10 @@ use rusqlite::Connection;
 use super::counters::Counters;
 use super::customers::CustomerList;
 use super::model::{DisputeFact, Model, Product, Seller, Stock};
+use super::quality::{self, Quality};
 use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
 use super::series::{Dense, Sparse};
+use super::text::{self, NAME_CHARS};
 use crate::error::Result;
 use crate::time::{self, Day, SECS_PER_DAY};
 
@@ -135,7 +137,7 @@ pub struct Ledger {
     last_placed: i64,
     now: i64,
     first_ts: i64,
-    skipped: HashMap<&'static str, u64>,
+    quality: Quality,
 }
 
 fn max_ts(ts: &[Option<i64>]) -> i64 {
@@ -168,7 +170,7 @@ impl Ledger {
             last_placed: i64::MIN,
             now: i64::MIN,
             first_ts: i64::MAX,
-            skipped: HashMap::new(),
+            quality: Quality::default(),
         };
         l.dimensions(conn)?;
         progress(0.02);
@@ -190,8 +192,8 @@ impl Ledger {
     /// Brings the model up to date with what was committed since the last load or refresh.
     pub fn refresh(&mut self, conn: &Connection) -> Result<Refresh> {
         let (s, p) = (
-            rows::sellers(conn, &self.path, Pick::After(self.marks.sellers))?,
-            rows::products(conn, &self.path, Pick::After(self.marks.products))?,
+            rows::sellers(conn, &self.path, Pick::After(self.marks.sellers), &mut self.quality)?,
+            rows::products(conn, &self.path, Pick::After(self.marks.products), &mut self.quality)?,
         );
         if !s.is_empty() || !p.is_empty() {
             return Ok(Refresh::NeedsReload("new sellers or products".into()));
@@ -199,8 +201,106 @@ impl Ledger {
         self.refresh_with(conn, &mut |_| {})
     }
 
-    fn skip(&mut self, why: &'static str) {
-        *self.skipped.entry(why).or_default() += 1;
+    /// Text safe to show (see `text`), counted when it had to be changed.
+    fn clean(&mut self, s: &str, id: i64, what: &str) -> String {
+        if text::needs_cleaning(s, NAME_CHARS) {
+            self.quality.note("unsafe_text", || format!("{what} {id}: {:?}", text::clean(s, 40)));
+        }
+        text::clean(s, NAME_CHARS)
+    }
+
+    /// Checks an order's times against each other and the clock: a time in the future has not happened
+    /// yet (`None`); `false` when the order itself lies in the future. `count` is off for re-read rows.
+    fn vet_order(&mut self, r: &mut OrderRow, horizon: i64, count: bool) -> bool {
+        let id = r.id;
+        let note = |q: &mut Quality, check: &str, what: String| {
+            if count {
+                q.note(check, || format!("order {id}: {what}"));
+            }
+        };
+        if r.placed > horizon {
+            note(&mut self.quality, "future_time", format!("placed {}", time::format_ts(r.placed)));
+            return false;
+        }
+        for (name, t) in [
+            ("paid", &mut r.paid),
+            ("ship-by", &mut r.ship_by),
+            ("ship-confirmed", &mut r.confirmed),
+            ("first scan", &mut r.scanned),
+            ("delivered", &mut r.delivered),
+        ] {
+            if let Some(v) = *t
+                && v > horizon
+            {
+                note(&mut self.quality, "future_time", format!("{name} {}", time::format_ts(v)));
+                *t = None;
+            }
+        }
+        if let (Some(c), Some(p)) = (r.confirmed, r.paid.or(Some(r.placed)))
+            && c < p
+        {
+            note(
+                &mut self.quality,
+                "shipped_before_placed",
+                format!("paid {}, shipped {}", time::format_ts(p), time::format_ts(c)),
+            );
+        }
+        if let Some(d) = r.delivered
+            && d < r.placed
+        {
+            note(
+                &mut self.quality,
+                "delivered_before_placed",
+                format!("placed {}, delivered {}", time::format_ts(r.placed), time::format_ts(d)),
+            );
+        }
+        true
+    }
+
+    /// A review whose rating is outside 1–5 is left out; sub-ratings outside 1–5 are dropped.
+    fn vet_review(&mut self, r: &mut ReviewRow, horizon: i64) -> bool {
+        if r.created > horizon {
+            self.quality.note("future_time", || format!("review {}: created {}", r.id, time::format_ts(r.created)));
+            return false;
+        }
+        if !(1..=5).contains(&r.rating) {
+            self.quality.note("rating_out_of_range", || format!("review {}: rating {}", r.id, r.rating));
+            return false;
+        }
+        for d in &mut r.dsr {
+            if let Some(v) = *d
+                && !(1..=5).contains(&v)
+            {
+                self.quality.note("dsr_out_of_range", || format!("review {}: sub-rating {v}", r.id));
+                *d = None;
+            }
+        }
+        true
+    }
+
+    /// Spikes and emptiness, recomputed from the store's days on every load and refresh.
+    fn day_checks(&mut self) {
+        self.quality.clear("spike_day");
+        self.quality.clear("no_orders");
+        let mut days: Vec<(Day, i64)> =
+            self.model.store_days.days().filter(|(_, c)| c.orders > 0).map(|(d, c)| (d, c.orders)).collect();
+        if days.is_empty() {
+            self.quality.note("no_orders", || "no paid orders".into());
+            return;
+        }
+        let mut counts: Vec<i64> = days.iter().map(|d| d.1).collect();
+        counts.sort_unstable();
+        let median = counts[counts.len() / 2];
+        days.sort_by_key(|d| std::cmp::Reverse(d.1));
+        for (day, n) in days.into_iter().take_while(|d| d.1 > 100 && d.1 > 20 * median) {
+            self.quality
+                .note("spike_day", || format!("{}: {n} orders (the median day has {median})", time::fmt_day(day)));
+        }
+    }
+
+    /// Counts a row left out because what it points at is not in the store.
+    fn skip(&mut self, why: &'static str, example: String) {
+        self.quality.note(format!("orphan:{why}"), || example);
     }
 
     fn order_pos(&self, id: i64) -> Option<usize> {
@@ -216,24 +316,37 @@ impl Ledger {
     }
 
     fn dimensions(&mut self, conn: &Connection) -> Result<()> {
-        for s in rows::sellers(conn, &self.path, Pick::After(0))? {
+        let mut refs = HashSet::new();
+        for s in rows::sellers(conn, &self.path, Pick::After(0), &mut self.quality)? {
             self.marks.sellers = self.marks.sellers.max(s.id);
             self.seller_ix.insert(s.id, self.model.sellers.len() as u32);
-            self.model.sellers.push(Seller {
-                db_id: s.id,
-                reference: s.reference,
-                name: s.name,
-                country: s.country,
-                currency: s.currency,
-            });
+            if !quality::known_currency(&s.currency) {
+                self.quality.note("unknown_currency", || format!("seller {}: {:?}", s.id, s.currency));
+            }
+            if !refs.insert(s.reference.clone()) {
+                self.quality.note("duplicate_ref", || format!("seller {}: ref {:?}", s.id, s.reference));
+            }
+            let reference = self.clean(&s.reference, s.id, "seller");
+            let name = self.clean(&s.name, s.id, "seller");
+            let currency = self.clean(&s.currency, s.id, "seller");
+            let country = s.country.as_deref().map(|c| self.clean(c, s.id, "seller"));
+            self.model.sellers.push(Seller { db_id: s.id, reference, name, country, currency });
             self.model.seller_days.push(Dense::default());
             self.model.seller_products.push(Vec::new());
             self.model.seller_customers.push(CustomerList::default());
         }
-        for p in rows::products(conn, &self.path, Pick::After(0))? {
+        refs.clear();
+        for mut p in rows::products(conn, &self.path, Pick::After(0), &mut self.quality)? {
             self.marks.products = self.marks.products.max(p.id);
+            if !refs.insert(p.reference.clone()) {
+                self.quality.note("duplicate_ref", || format!("product {}: ref {:?}", p.id, p.reference));
+            }
+            p.reference = self.clean(&p.reference, p.id, "product");
+            p.title = self.clean(&p.title, p.id, "product");
+            p.sku = p.sku.as_deref().map(|v| self.clean(v, p.id, "product"));
+            p.category = p.category.as_deref().map(|v| self.clean(v, p.id, "product"));
             let Some(&seller) = self.seller_ix.get(&p.seller) else {
-                self.skip("products of an unknown seller");
+                self.skip("products of an unknown seller", format!("product {} (seller {})", p.id, p.seller));
                 continue;
             };
             let category = p.category.map(|c| {
@@ -275,30 +388,60 @@ impl Ledger {
         let path = path.as_path();
         let first = self.orders.is_empty();
         // --- read what is new and what is pending ---
-        let new_orders = rows::orders(conn, path, Pick::After(self.marks.orders))?;
+        let new_orders = rows::orders(conn, path, Pick::After(self.marks.orders), &mut self.quality)?;
         progress(0.3);
         let pending_ids: Vec<i64> = self.pending_orders.iter().map(|&p| self.orders[p as usize].row.id).collect();
-        let reread = rows::orders(conn, path, Pick::Ids(&pending_ids))?;
-        let new_items = rows::items_after(conn, path, self.marks.items)?;
+        let reread = rows::orders(conn, path, Pick::Ids(&pending_ids), &mut self.quality)?;
+        let new_items = rows::items_after(conn, path, self.marks.items, &mut self.quality)?;
         progress(0.5);
-        let cancels = rows::cancellations(conn, path, Pick::After(self.marks.cancellations))?;
+        let cancels = rows::cancellations(conn, path, Pick::After(self.marks.cancellations), &mut self.quality)?;
         let mut dispute_ids: Vec<i64> = self.pending_disputes.keys().copied().collect();
         dispute_ids.sort_unstable();
-        let disputes_new = rows::disputes(conn, path, Pick::After(self.marks.disputes))?;
-        let disputes_again = rows::disputes(conn, path, Pick::Ids(&dispute_ids))?;
-        let reviews = rows::reviews(conn, path, Pick::After(self.marks.reviews))?;
+        let disputes_new = rows::disputes(conn, path, Pick::After(self.marks.disputes), &mut self.quality)?;
+        let disputes_again = rows::disputes(conn, path, Pick::Ids(&dispute_ids), &mut self.quality)?;
+        let reviews = rows::reviews(conn, path, Pick::After(self.marks.reviews), &mut self.quality)?;
         progress(0.6);
         let mut return_ids: Vec<i64> = self.pending_returns.keys().copied().collect();
         return_ids.sort_unstable();
-        let returns_new = rows::returns(conn, path, Pick::After(self.marks.returns))?;
-        let returns_again = rows::returns(conn, path, Pick::Ids(&return_ids))?;
+        let returns_new = rows::returns(conn, path, Pick::After(self.marks.returns), &mut self.quality)?;
+        let returns_again = rows::returns(conn, path, Pick::Ids(&return_ids), &mut self.quality)?;
         let mut message_ids: Vec<i64> = self.pending_messages.keys().copied().collect();
         message_ids.sort_unstable();
-        let messages_new = rows::messages(conn, path, Pick::After(self.marks.messages))?;
-        let messages_again = rows::messages(conn, path, Pick::Ids(&message_ids))?;
-        let traffic = rows::traffic(conn, path, Pick::After(self.marks.traffic))?;
-        let spend = rows::spend(conn, path, Pick::After(self.marks.spend))?;
-        let stock = rows::stock(conn, path)?;
+        let messages_new = rows::messages(conn, path, Pick::After(self.marks.messages), &mut self.quality)?;
+        let messages_again = rows::messages(conn, path, Pick::Ids(&message_ids), &mut self.quality)?;
+        let traffic = rows::traffic(conn, path, Pick::After(self.marks.traffic), &mut self.quality)?;
+        let spend = rows::spend(conn, path, Pick::After(self.marks.spend), &mut self.quality)?;
+        let stock = rows::stock(conn, path, &mut self.quality)?;
+        // Times after tomorrow have not happened yet: they never move "now" (see `quality`).
+        let horizon = time::wall_clock() + SECS_PER_DAY;
+        let mut new_orders = new_orders;
+        let mut reread = reread;
+        let mut unborn: HashSet<i64> = HashSet::new();
+        new_orders.retain_mut(|o| {
+            let keep = self.vet_order(o, horizon, true);
+            if !keep {
+                unborn.insert(o.id);
+                self.marks.orders = self.marks.orders.max(o.id);
+            }
+            keep
+        });
+        let mut new_items = new_items;
+        new_items.retain(|i| {
+            let keep = !unborn.contains(&i.order);
+            if !keep {
+                self.marks.items = self.marks.items.max(i.id);
+            }
+            keep
+        });
+        let mut future: Vec<i64> = Vec::new();
+        for o in &mut reread {
+            if !self.vet_order(o, horizon, false) {
+                future.push(o.id);
+            }
+        }
+        reread.retain(|o| !future.contains(&o.id));
+        let mut reviews = reviews;
+        reviews.retain_mut(|r| self.vet_review(r, horizon));
         progress(0.7);
         let rec = &mut self.model.recorded;
         rec.cancellations |= !cancels.is_empty();
@@ -430,7 +573,7 @@ impl Ledger {
         for d in disputes_new.iter().chain(&disputes_again) {
             self.marks.disputes = self.marks.disputes.max(d.id);
             if self.order_pos(d.order).is_none() {
-                self.skip("disputes of an unknown order");
+                self.skip("disputes of an unknown order", format!("dispute {} (order {})", d.id, d.order));
                 continue;
             }
             self.dispute_effect(d, 1);
@@ -505,7 +648,7 @@ impl Ledger {
         for (pid, on_hand, reorder_point, lead_time_days) in stock {
             match self.product_ix.get(&pid) {
                 Some(&p) => self.model.stock[p as usize] = Some(Stock { on_hand, reorder_point, lead_time_days }),
-                None => self.skip("stock of an unknown product"),
+                None => self.skip("stock of an unknown product", format!("product {pid}")),
             }
         }
         self.finish();
@@ -519,8 +662,8 @@ impl Ledger {
         for r in new_orders {
             self.marks.orders = self.marks.orders.max(r.id);
             // Items of orders before this one have no order of their own here.
-            while items.next_if(|i| i.order < r.id).is_some() {
-                self.skip("order items of an unknown order");
+            while let Some(i) = items.next_if(|i| i.order < r.id) {
+                self.skip("order items of an unknown order", format!("order item {} (order {})", i.id, i.order));
             }
             let seller = self.seller_ix.get(&r.seller).copied();
             let pos = self.orders.len() as u32;
@@ -528,11 +671,22 @@ impl Ledger {
                 self.marks.items = self.marks.items.max(i.id);
                 let Some(seller) = seller else { continue };
                 let Some(&product) = self.product_ix.get(&i.product) else {
-                    self.skip("order items of an unknown product");
+                    self.skip(
+                        "order items of an unknown product",
+                        format!("order item {} (product {})", i.id, i.product),
+                    );
                     continue;
                 };
                 if self.model.products[product as usize].seller != seller {
-                    self.skip("order items of another seller's product");
+                    self.skip("order items of another seller's product", format!("order item {}", i.id));
+                    continue;
+                }
+                if i.quantity <= 0 {
+                    self.quality.note("bad_quantity", || format!("order item {}: quantity {}", i.id, i.quantity));
+                    continue;
+                }
+                if i.price < 0 {
+                    self.quality.note("negative_price", || format!("order item {}: unit price {}", i.id, i.price));
                     continue;
                 }
                 self.item_ids.push((i.id, self.items.len() as u32));
@@ -540,7 +694,7 @@ impl Ledger {
                 self.items.push(Item { product, quantity: i.quantity, price: i.price });
             }
             let Some(seller) = seller else {
-                self.skip("orders of an unknown seller");
+                self.skip("orders of an unknown seller", format!("order {} (seller {})", r.id, r.seller));
                 continue;
             };
             let customer = r.customer.map_or(NO_CUSTOMER, |c| {
@@ -552,7 +706,7 @@ impl Ledger {
         }
         for i in items {
             self.marks.items = self.marks.items.max(i.id);
-            self.skip("order items of an unknown order");
+            self.skip("order items of an unknown order", format!("order item {} (order {})", i.id, i.order));
         }
         self.item_ids.sort_unstable();
     }
@@ -571,7 +725,7 @@ impl Ledger {
 
     fn cancel_effect(&mut self, c: &CancelRow) {
         let Some(pos) = self.order_pos(c.order) else {
-            self.skip("cancellations of an unknown order");
+            self.skip("cancellations of an unknown order", format!("cancellation {} (order {})", c.id, c.order));
             return;
         };
         if !c.before_shipment {
@@ -764,9 +918,9 @@ impl Ledger {
         let order = r.order.map(|o| self.order_pos(o));
         let product = r.product.map(|p| self.product_ix.get(&p).copied());
         let (order, product) = match (order, product) {
-            (Some(None), _) => return self.skip("reviews of an unknown order"),
-            (_, Some(None)) => return self.skip("reviews of an unknown product"),
-            (None, None) => return self.skip("reviews of neither an order nor a product"),
+            (Some(None), _) => return self.skip("reviews of an unknown order", format!("review {}", r.id)),
+            (_, Some(None)) => return self.skip("reviews of an unknown product", format!("review {}", r.id)),
+            (None, None) => return self.skip("reviews of neither an order nor a product", format!("review {}", r.id)),
             (o, p) => (o.flatten(), p.flatten()),
         };
         let mut c =
@@ -800,7 +954,7 @@ impl Ledger {
     fn return_pieces(&mut self, r: &ReturnRow, now: i64, sign: i64, out: &mut Pieces) {
         let Ok(k) = self.item_ids.binary_search_by_key(&r.item, |x| x.0) else {
             if sign > 0 {
-                self.skip("returns of an unknown order item");
+                self.skip("returns of an unknown order item", format!("return {} (order item {})", r.id, r.item));
             }
             return;
         };
@@ -840,7 +994,7 @@ impl Ledger {
 
     fn message_pieces(&mut self, m: &MessageRow, now: i64, out: &mut Pieces) {
         let Some(&seller) = self.seller_ix.get(&m.seller) else {
-            return self.skip("messages to an unknown seller");
+            return self.skip("messages to an unknown seller", format!("message {}", m.id));
         };
         let mut c = Counters::default();
         // A message is due once answered or 24 hours old; younger unanswered ones are not late yet.
@@ -861,21 +1015,16 @@ impl Ledger {
     }
 
     /// The seller and day of a day-grain row, or None (counted) when either cannot be used.
-    fn seller_day(&mut self, seller: i64, day: &str, what: &'static str) -> Option<(u32, Day)> {
+    fn seller_day(&mut self, seller: i64, day: &str, what: &'static str, id: i64) -> Option<(u32, Day)> {
+        let traffic = what == "traffic";
         let Some(&s) = self.seller_ix.get(&seller) else {
-            self.skip(if what == "traffic" {
-                "traffic of an unknown seller"
-            } else {
-                "marketing spend of an unknown seller"
-            });
+            let why = if traffic { "traffic of an unknown seller" } else { "marketing spend of an unknown seller" };
+            self.skip(why, format!("{what} row {id} (seller {seller})"));
             return None;
         };
         let Some(d) = time::parse_day(day) else {
-            self.skip(if what == "traffic" {
-                "traffic rows with a bad day"
-            } else {
-                "marketing spend rows with a bad day"
-            });
+            let col = if traffic { "bad_value:traffic_daily.day" } else { "bad_value:marketing_spend.day" };
+            self.quality.note(col, || format!("{what} row {id}: day {day:?}"));
             return None;
         };
         Some((s, d))
@@ -884,7 +1033,7 @@ impl Ledger {
     fn daily_pieces(&mut self, traffic: &[rows::TrafficRow], spend: &[rows::SpendRow], out: &mut Pieces) {
         for t in traffic {
             self.marks.traffic = self.marks.traffic.max(t.id);
-            let Some((seller, day)) = self.seller_day(t.seller, &t.day, "traffic") else { continue };
+            let Some((seller, day)) = self.seller_day(t.seller, &t.day, "traffic", t.id) else { continue };
             let c = Counters {
                 traffic_days: 1,
                 page_views: t.page_views,
@@ -896,7 +1045,7 @@ impl Ledger {
             // Storefront rows feed the seller; product rows feed the product and its category.
             match t.product.map(|p| self.product_ix.get(&p).copied()) {
                 None => out.push((Target::Seller(seller), day, c)),
-                Some(None) => self.skip("traffic of an unknown product"),
+                Some(None) => self.skip("traffic of an unknown product", format!("traffic row {}", t.id)),
                 Some(Some(p)) => {
                     out.push((Target::Product(p), day, c));
                     if let Some(k) = self.model.products[p as usize].category {
@@ -907,7 +1056,7 @@ impl Ledger {
         }
         for s in spend {
             self.marks.spend = self.marks.spend.max(s.id);
-            let Some((seller, day)) = self.seller_day(s.seller, &s.day, "marketing spend") else { continue };
+            let Some((seller, day)) = self.seller_day(s.seller, &s.day, "marketing spend", s.id) else { continue };
             out.push((
                 Target::Seller(seller),
                 day,
@@ -983,9 +1132,8 @@ impl Ledger {
             reasons.retain(|(_, n)| *n != 0);
             reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         }
-        let mut skipped: Vec<(String, u64)> = self.skipped.iter().map(|(k, v)| ((*k).to_string(), *v)).collect();
-        skipped.sort();
-        self.model.skipped = skipped;
+        self.day_checks();
+        self.model.quality = self.quality.clone();
     }
 }
 

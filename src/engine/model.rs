@@ -4,6 +4,7 @@
 
 use super::counters::Counters;
 use super::customers::CustomerList;
+use super::quality::Quality;
 use super::series::{Dense, Sparse};
 use crate::period::DayRange;
 use crate::time::Day;
@@ -97,8 +98,8 @@ pub struct Model {
     pub disputes: Vec<DisputeFact>,
     /// Which kinds of record exist in the store.
     pub recorded: Recorded,
-    /// Rows the loader met but could not use, by reason (orphans and the like).
-    pub skipped: Vec<(String, u64)>,
+    /// Rows that break the engine's assumptions, counted, with what was done about them.
+    pub quality: Quality,
 }
 
 impl Model {

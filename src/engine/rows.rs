@@ -5,6 +5,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, Row, ToSql};
 
+use super::quality::Quality;
 use crate::error::{Result, SqlContext};
 
 /// Which rows to read.
@@ -16,6 +17,25 @@ pub enum Pick<'a> {
     Ids(&'a [i64]),
 }
 
+/// A row that could not be mapped because a value is NULL or of the wrong type is counted as a data-quality
+/// problem (`bad_value:table.column`) and left out; any other error stands.
+fn vet<T>(table: &str, r: &Row<'_>, mapped: rusqlite::Result<T>, q: &mut Quality) -> rusqlite::Result<Option<T>> {
+    use rusqlite::Error as E;
+    let (col, why) = match &mapped {
+        Err(E::InvalidColumnType(i, name, ty)) => (*i, format!("{name} is {ty}")),
+        Err(E::FromSqlConversionFailure(i, ty, e)) => (*i, format!("{ty} value: {e}")),
+        Err(E::IntegralValueOutOfRange(i, v)) => (*i, format!("{v} is out of range")),
+        _ => return mapped.map(Some),
+    };
+    let name = r.as_ref().column_name(col).map_or_else(|_| format!("column {col}"), str::to_string);
+    let id: Option<i64> = r.get(0).ok();
+    q.note(format!("bad_value:{table}.{name}"), || match id {
+        Some(id) => format!("{table} row {id}: {why}"),
+        None => format!("{table}: {why}"),
+    });
+    Ok(None)
+}
+
 /// Runs `SELECT {cols} FROM {table} WHERE <pick> ORDER BY id` and maps each row.
 fn select<T>(
     conn: &Connection,
@@ -23,6 +43,7 @@ fn select<T>(
     table: &str,
     cols: &str,
     pick: Pick<'_>,
+    q: &mut Quality,
     mut map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>> {
     let mut out = Vec::new();
@@ -32,7 +53,9 @@ fn select<T>(
             let mut stmt = conn.prepare_cached(&sql).at(path)?;
             let mut rows = stmt.query([mark]).at(path)?;
             while let Some(r) = rows.next().at(path)? {
-                out.push(map(r).at(path)?);
+                if let Some(row) = vet(table, r, map(r), q).at(path)? {
+                    out.push(row);
+                }
             }
         }
         Pick::Ids(ids) => {
@@ -43,7 +66,9 @@ fn select<T>(
                 let params: Vec<&dyn ToSql> = chunk.iter().map(|i| i as &dyn ToSql).collect();
                 let mut rows = stmt.query(params.as_slice()).at(path)?;
                 while let Some(r) = rows.next().at(path)? {
-                    out.push(map(r).at(path)?);
+                    if let Some(row) = vet(table, r, map(r), q).at(path)? {
+                        out.push(row);
+                    }
                 }
             }
         }
@@ -60,8 +85,8 @@ pub struct SellerRow {
     pub currency: String,
 }
 
-pub fn sellers(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<SellerRow>> {
-    select(conn, path, "sellers", "ref, name, country, currency", pick, |r| {
+pub fn sellers(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<SellerRow>> {
+    select(conn, path, "sellers", "ref, name, country, currency", pick, q, |r| {
         Ok(SellerRow {
             id: r.get(0)?,
             reference: r.get(1)?,
@@ -83,8 +108,8 @@ pub struct ProductRow {
     pub price: Option<i64>,
 }
 
-pub fn products(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<ProductRow>> {
-    select(conn, path, "products", "ref, seller_id, sku, title, category, price_minor", pick, |r| {
+pub fn products(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<ProductRow>> {
+    select(conn, path, "products", "ref, seller_id, sku, title, category, price_minor", pick, q, |r| {
         Ok(ProductRow {
             id: r.get(0)?,
             reference: r.get(1)?,
@@ -115,10 +140,10 @@ pub struct OrderRow {
     pub ship_cost: Option<i64>,
 }
 
-pub fn orders(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<OrderRow>> {
+pub fn orders(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<OrderRow>> {
     let cols = "seller_id, customer_id, placed_at, paid_at, ship_by_at, ship_confirmed_at, first_scan_at,
                 promised_delivery_at, delivered_at, fulfilled_by, items_total_minor, discount_minor, shipping_cost_minor";
-    select(conn, path, "orders", cols, pick, |r| {
+    select(conn, path, "orders", cols, pick, q, |r| {
         Ok(OrderRow {
             id: r.get(0)?,
             seller: r.get(1)?,
@@ -148,16 +173,21 @@ pub struct ItemRow {
 }
 
 /// Items above a watermark, grouped by order (then id).
-pub fn items_after(conn: &Connection, path: &Path, mark: i64) -> Result<Vec<ItemRow>> {
+pub fn items_after(conn: &Connection, path: &Path, mark: i64, q: &mut Quality) -> Result<Vec<ItemRow>> {
     let mut stmt = conn
         .prepare("SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items WHERE id > ?1 ORDER BY order_id, id")
         .at(path)?;
-    let rows = stmt
-        .query_map([mark], |r| {
+    let mut rows = stmt.query([mark]).at(path)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().at(path)? {
+        let mapped = (|| {
             Ok(ItemRow { id: r.get(0)?, order: r.get(1)?, product: r.get(2)?, quantity: r.get(3)?, price: r.get(4)? })
-        })
-        .at(path)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+        })();
+        if let Some(row) = vet("order_items", r, mapped, q).at(path)? {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,8 +199,8 @@ pub struct CancelRow {
     pub before_shipment: bool,
 }
 
-pub fn cancellations(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<CancelRow>> {
-    select(conn, path, "cancellations", "order_id, cancelled_at, initiator, stage", pick, |r| {
+pub fn cancellations(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<CancelRow>> {
+    select(conn, path, "cancellations", "order_id, cancelled_at, initiator, stage", pick, q, |r| {
         Ok(CancelRow {
             id: r.get(0)?,
             order: r.get(1)?,
@@ -191,8 +221,8 @@ pub struct DisputeRow {
     pub outcome: Option<String>,
 }
 
-pub fn disputes(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<DisputeRow>> {
-    select(conn, path, "disputes", "order_id, opened_at, responded_at, closed_at, outcome", pick, |r| {
+pub fn disputes(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<DisputeRow>> {
+    select(conn, path, "disputes", "order_id, opened_at, responded_at, closed_at, outcome", pick, q, |r| {
         Ok(DisputeRow {
             id: r.get(0)?,
             order: r.get(1)?,
@@ -216,10 +246,10 @@ pub struct ReviewRow {
     pub created: i64,
 }
 
-pub fn reviews(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<ReviewRow>> {
+pub fn reviews(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<ReviewRow>> {
     let cols =
         "order_id, product_id, kind, rating, dsr_described, dsr_communication, dsr_shipping, has_images, created_at";
-    select(conn, path, "reviews", cols, pick, |r| {
+    select(conn, path, "reviews", cols, pick, q, |r| {
         Ok(ReviewRow {
             id: r.get(0)?,
             order: r.get(1)?,
@@ -247,14 +277,14 @@ pub struct ReturnRow {
     pub refunded_at: Option<i64>,
 }
 
-pub fn returns(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<ReturnRow>> {
+pub fn returns(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<ReturnRow>> {
     let cols = "order_item_id, quantity, reason, requested_at, responded_at, status, refunded_minor, refunded_at";
-    select(conn, path, "returns", cols, pick, |r| {
+    select(conn, path, "returns", cols, pick, q, |r| {
         Ok(ReturnRow {
             id: r.get(0)?,
             item: r.get(1)?,
             quantity: r.get(2)?,
-            reason: r.get::<_, Option<String>>(3)?.unwrap_or_else(|| "unknown".into()),
+            reason: r.get::<_, Option<String>>(3)?.map_or_else(|| "unknown".into(), |s| super::text::clean(&s, 80)),
             requested: r.get(4)?,
             responded: r.get(5)?,
             status: r.get(6)?,
@@ -275,9 +305,9 @@ pub struct MessageRow {
     pub led_to_order: bool,
 }
 
-pub fn messages(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<MessageRow>> {
+pub fn messages(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<MessageRow>> {
     let cols = "seller_id, received_at, first_reply_at, is_inquiry, needs_reply, order_id";
-    select(conn, path, "messages", cols, pick, |r| {
+    select(conn, path, "messages", cols, pick, q, |r| {
         Ok(MessageRow {
             id: r.get(0)?,
             seller: r.get(1)?,
@@ -302,9 +332,9 @@ pub struct TrafficRow {
     pub checkouts: i64,
 }
 
-pub fn traffic(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<TrafficRow>> {
+pub fn traffic(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<TrafficRow>> {
     let cols = "seller_id, product_id, day, page_views, visitors, add_to_cart, checkouts";
-    select(conn, path, "traffic_daily", cols, pick, |r| {
+    select(conn, path, "traffic_daily", cols, pick, q, |r| {
         Ok(TrafficRow {
             id: r.get(0)?,
             seller: r.get(1)?,
@@ -326,8 +356,8 @@ pub struct SpendRow {
     pub amount: i64,
 }
 
-pub fn spend(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<SpendRow>> {
-    select(conn, path, "marketing_spend", "seller_id, day, amount_minor", pick, |r| {
+pub fn spend(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<SpendRow>> {
+    select(conn, path, "marketing_spend", "seller_id, day, amount_minor", pick, q, |r| {
         Ok(SpendRow { id: r.get(0)?, seller: r.get(1)?, day: r.get(2)?, amount: r.get(3)? })
     })
 }
@@ -336,9 +366,16 @@ pub fn spend(conn: &Connection, path: &Path, pick: Pick<'_>) -> Result<Vec<Spend
 pub type StockRow = (i64, i64, Option<i64>, Option<i64>);
 
 /// The stock table in full (one row per product: small).
-pub fn stock(conn: &Connection, path: &Path) -> Result<Vec<StockRow>> {
+pub fn stock(conn: &Connection, path: &Path, q: &mut Quality) -> Result<Vec<StockRow>> {
     let mut stmt =
         conn.prepare_cached("SELECT product_id, on_hand, reorder_point, lead_time_days FROM stock").at(path)?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).at(path)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+    let mut rows = stmt.query([]).at(path)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().at(path)? {
+        let mapped = (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))();
+        if let Some(row) = vet("stock", r, mapped, q).at(path)? {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }

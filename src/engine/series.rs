@@ -49,6 +49,11 @@ impl Dense {
         out
     }
 
+    /// Every day with its counters.
+    pub fn days(&self) -> impl Iterator<Item = (Day, &Counters)> {
+        self.cells.iter().enumerate().map(|(i, c)| (self.start + i as Day, c))
+    }
+
     /// Adds every cell of `other` into `self`.
     pub fn add_series(&mut self, other: &Dense) {
         for (i, c) in other.cells.iter().enumerate() {

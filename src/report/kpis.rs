@@ -87,6 +87,7 @@ pub fn report_json(m: &Model, meta: &ReportMeta, card: &Scorecard, flags: &FlagS
             "denominator": g.orders, "from": time::fmt_day(g.window.from), "to": time::fmt_day(g.window.to)})),
         "kpis": kpis,
         "flags": super::flags::flag_values(flags),
+        "data_quality": m.quality.issues(),
     })
 }
 

@@ -66,6 +66,8 @@ pub enum Action {
     Freeze,
     Reload,
     Help,
+    /// the data-quality panel, open or closed
+    Quality,
     BreachesOnly,
     /// a mouse click at (column, row)
     Click(u16, u16),

@@ -93,6 +93,8 @@ pub struct App {
     pub tables: HashMap<(View, Scope), TableState>,
     pub input: Option<(InputKind, String)>,
     pub help: bool,
+    /// the data-quality panel is open
+    pub quality: bool,
     pub frozen: bool,
     pub breaches_only: bool,
     pub notice: Option<(String, u32)>,
@@ -130,6 +132,7 @@ impl App {
             tables: HashMap::new(),
             input: None,
             help: false,
+            quality: false,
             frozen: false,
             breaches_only: false,
             notice: None,
@@ -178,6 +181,13 @@ impl App {
                 _ => None,
             };
         }
+        if self.quality {
+            return match key.code {
+                KeyCode::Char('q') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Quit),
+                KeyCode::Char('q') | KeyCode::Char('D') | KeyCode::Esc => Some(Action::Quality),
+                _ => None,
+            };
+        }
         if self.help {
             return match key.code {
                 KeyCode::Char('q') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Quit),
@@ -209,6 +219,10 @@ impl App {
                 return;
             }
             Action::Help => self.help = !self.help,
+            Action::Quality => {
+                self.quality = !self.quality;
+                return;
+            }
             Action::NextView => self.show((self.view.index() + 1) % View::ALL.len()),
             Action::PrevView => self.show((self.view.index() + View::ALL.len() - 1) % View::ALL.len()),
             Action::Show(v) => self.show(v.index()),

@@ -69,6 +69,14 @@ pub fn default_commands() -> Vec<Command> {
         cmd!("export", ["e"], "export the table in view to CSV", Table, false, || Action::Export),
         cmd!("freeze", ["f"], "freeze / unfreeze live updates", Everywhere, false, || Action::Freeze),
         cmd!("reload", ["r"], "reload the store now", Everywhere, false, || Action::Reload),
+        cmd!(
+            "data-quality",
+            ["D"],
+            "what in the store breaks kpiscope's assumptions, and what it does",
+            Everywhere,
+            false,
+            || { Action::Quality }
+        ),
         cmd!("help", ["?"], "this help", Everywhere, true, || Action::Help),
         cmd!("quit", ["q", "Ctrl-c"], "quit", Everywhere, true, || Action::Quit),
     ]

@@ -15,6 +15,7 @@
 mod gauge;
 mod overview;
 mod product;
+mod quality;
 mod table;
 
 use ratatui::Frame;
@@ -77,6 +78,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.help {
         draw_help(frame, app, body);
     }
+    if app.quality {
+        quality::draw(frame, app, body);
+    }
 }
 
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
@@ -97,6 +101,9 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         Span::raw("  "),
         live,
     ];
+    if let Some(n) = app.model.as_ref().map(|m| m.quality.issues().len()).filter(|&n| n > 0) {
+        spans.push(Span::styled(format!("  ⚠ data: {n} (D)"), t.warn));
+    }
     if area.width < MIN_SIZE.0 || app.size.1 < MIN_SIZE.1 {
         spans.push(Span::styled(format!("  (small terminal: {}×{} shows more)", MIN_SIZE.0, MIN_SIZE.1), t.warn));
     }

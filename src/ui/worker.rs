@@ -74,8 +74,8 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
     let Some((conn, mut ledger)) = first_load(source, requests, out)? else { return Ok(()) };
-    let mut version = data_version(&conn, &source.path).unwrap_or(0);
     let mut last_good = unix_now();
+    let mut version = data_version(&conn, &source.path).unwrap_or(0);
     let stale = |why: String, since: i64| {
         tracing::warn!("stale: {why}");
         let _ = out.send(Action::Stale { since, why });
@@ -210,7 +210,7 @@ fn load(conn: &Connection, source: &Source, out: &Sender<Action>, first: bool) -
 /// A product's most recent reviews (30), newest first.
 pub fn fetch_reviews(conn: &Connection, product_id: i64) -> Result<Vec<ReviewRow>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT rating, has_images, kind, coalesce(body, ''), created_at FROM reviews
+        "SELECT rating, has_images, kind, substr(coalesce(body, ''), 1, 4000), created_at FROM reviews
          WHERE product_id = ?1 ORDER BY created_at DESC LIMIT 30",
     )?;
     let rows = stmt.query_map([product_id], |r| {
@@ -218,7 +218,7 @@ pub fn fetch_reviews(conn: &Connection, product_id: i64) -> Result<Vec<ReviewRow
             rating: r.get(0)?,
             images: r.get::<_, i64>(1)? != 0,
             seller_feedback: r.get::<_, String>(2)? == "seller",
-            body: r.get(3)?,
+            body: crate::engine::text::clean(&r.get::<_, String>(3)?, crate::engine::text::BODY_CHARS),
             created_at: r.get(4)?,
         })
     })?;
