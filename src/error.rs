@@ -34,6 +34,8 @@ pub enum Error {
     Interrupted { path: PathBuf },
     #[error("{path}: cannot be opened or read ({detail})")]
     Unreadable { path: PathBuf, detail: String },
+    #[error("{path}: the system reported an I/O error ({detail}): a full disk, a file size limit or a failing device")]
+    IoFailure { path: PathBuf, detail: String },
     #[error("{path}: another program holds a lock on the store ({detail}); try again when it has finished")]
     Locked { path: PathBuf, detail: String },
     #[error("{path}: the disk is full ({detail}); nothing was written")]
@@ -86,7 +88,8 @@ impl Error {
         match code.code {
             C::NotADatabase => Error::NotSqlite { path, detail },
             C::DatabaseCorrupt => Error::Damaged { path, detail },
-            C::CannotOpen | C::PermissionDenied | C::SystemIoFailure => Error::Unreadable { path, detail },
+            C::CannotOpen | C::PermissionDenied => Error::Unreadable { path, detail },
+            C::SystemIoFailure => Error::IoFailure { path, detail },
             C::DatabaseBusy | C::DatabaseLocked => Error::Locked { path, detail },
             C::DiskFull => Error::DiskFull { path, detail },
             _ => Error::Sqlite { path, source },

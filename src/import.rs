@@ -207,7 +207,19 @@ pub fn import(
     }
     let fresh = !store.exists();
     if !fresh || opts.dry_run {
-        return import_into(store, store, fresh, format, inputs, opts, progress);
+        return import_into(store, store, fresh, format, inputs, opts, progress).map_err(|e| match e {
+            // A write that failed part way can leave SQLite's journal behind (its rollback needs a new
+            // connection): roll it back now, so that the store is as it was before this import.
+            Error::DiskFull { .. } | Error::IoFailure { .. } => match crate::store::recover(store) {
+                Ok(_) => Error::usage(format!("{e}; nothing was imported: the store is as it was")),
+                Err(again) => Error::usage(format!(
+                    "{e}; nothing was imported, but rolling the partial write back failed too ({again}): \
+                     run `kpiscope recover {}` once there is space",
+                    store.display()
+                )),
+            },
+            e => e,
+        });
     }
     let partial = PathBuf::from(format!("{}.partial", store.display()));
     let _ = std::fs::remove_file(&partial);
@@ -218,9 +230,41 @@ pub fn import(
         }
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
-            Err(e)
+            let _ = std::fs::remove_file(format!("{}-journal", partial.display()));
+            Err(match e {
+                Error::DiskFull { .. } | Error::IoFailure { .. } => {
+                    Error::usage(format!("{e}; nothing was imported: no store was created"))
+                }
+                e => e,
+            })
         }
     }
+}
+
+/// What tells that a file changed: its length and modification time.
+type Fingerprint = (u64, Option<std::time::SystemTime>);
+
+fn fingerprint(path: &Path) -> Result<Fingerprint> {
+    let m = std::fs::metadata(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    Ok((m.len(), m.modified().ok()))
+}
+
+/// The fingerprint of every input file (the files inside a directory input).
+fn fingerprints(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Fingerprint)>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|source| Error::Io { path: input.clone(), source })?;
+            for e in entries.flatten() {
+                if e.path().is_file() {
+                    out.push((e.path(), fingerprint(&e.path())?));
+                }
+            }
+        } else if input.exists() {
+            out.push((input.clone(), fingerprint(input)?));
+        }
+    }
+    Ok(out)
 }
 
 /// The import itself, writing to `file` (the store, or a new store's partial file).
@@ -255,6 +299,7 @@ fn import_into(
     // in; the others are built after the rows (cheaper than maintaining them row by row).
     tx.execute_batch(MATCH_INDEX_SQL).at(store)?;
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
+    let read_from = fingerprints(inputs)?;
     match format {
         Format::Lines => lines::import(&tx, store, inputs, opts, &mut summary, progress)?,
         Format::Kpiscope => set::import(&tx, store, inputs, opts, &mut summary)?,
@@ -268,6 +313,15 @@ fn import_into(
         })
         .at(store)
         .map(|(a, b)| a.zip(b))?;
+    // A file another program wrote to while it was read may have been read half old, half new.
+    for (path, before) in &read_from {
+        if fingerprint(path)? != *before {
+            return Err(Error::usage(format!(
+                "{}: the file changed while it was being read; nothing was imported (import it again once it is complete)",
+                path.display()
+            )));
+        }
+    }
     if opts.dry_run {
         tx.rollback().at(store)?;
     } else {
