@@ -150,7 +150,7 @@ fn a_file_that_changes_while_read_imports_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let (store, before) = existing_store(dir.path());
     let big = export(dir.path(), "growing.csv", 200_000, 500_000);
-    let mut child = import(&store, &big).spawn().expect("spawn");
+    let child = import(&store, &big).spawn().expect("spawn");
     // Another program appends to the export while kpiscope reads it.
     std::thread::sleep(Duration::from_millis(150));
     let mut f = std::fs::OpenOptions::new().append(true).open(&big).expect("open");
