@@ -29,8 +29,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 theme: cli.theme,
                 no_mouse: cli.no_mouse,
                 config,
-            })?;
-            Ok(0)
+            })
         }
         Some(Command::Simulate { store: path, rate, count, seed }) => {
             if !(rate > 0.0 && rate.is_finite()) {

@@ -43,7 +43,8 @@ fn restore(mouse: bool) {
     let _ = execute!(stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
-pub fn explore(opts: ExploreOptions) -> Result<()> {
+/// Runs the explorer; the exit status is 0, or 128 + the signal that ended it (SIGTERM, SIGHUP).
+pub fn explore(opts: ExploreOptions) -> Result<i32> {
     let (path, demo) = match opts.store {
         Some(p) => {
             if !p.exists() {
@@ -78,15 +79,20 @@ pub fn explore(opts: ExploreOptions) -> Result<()> {
         }
     });
     // SIGTERM and SIGHUP end the loop like `q`, so the terminal is restored on the way out.
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
-    }
+    let (term, hup) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    signal_hook::flag::register(signal_hook::consts::SIGTERM, Arc::clone(&term))?;
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&hup))?;
     let ticks = tx.clone();
+    let (t, h) = (Arc::clone(&term), Arc::clone(&hup));
     std::thread::spawn(move || {
-        loop {
-            std::thread::sleep(Duration::from_millis(250));
-            let a = if stop.load(Ordering::Relaxed) { Action::Quit } else { Action::Tick };
+        for n in 0u64.. {
+            // A signal is looked at every 50 ms; a tick goes out every 250 ms.
+            std::thread::sleep(Duration::from_millis(50));
+            let stop = t.load(Ordering::Relaxed) || h.load(Ordering::Relaxed);
+            if !stop && n % 5 != 4 {
+                continue;
+            }
+            let a = if stop { Action::Quit } else { Action::Tick };
             if ticks.send(Event::Action(a)).is_err() {
                 break;
             }
@@ -110,6 +116,12 @@ pub fn explore(opts: ExploreOptions) -> Result<()> {
     enable_raw_mode()?;
     let prev_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // A background thread's panic goes to the log only: the worker turns it into an error screen, and
+        // nothing may be printed over the explorer. The main thread's gives the terminal back first.
+        if std::thread::current().name() != Some("main") {
+            tracing::error!("panic: {info}");
+            return;
+        }
         restore(mouse);
         prev_hook(info);
     }));
@@ -125,5 +137,11 @@ pub fn explore(opts: ExploreOptions) -> Result<()> {
     if let Some(err) = app.error {
         return Err(eyre!(err));
     }
-    Ok(())
+    if term.load(Ordering::Relaxed) {
+        return Ok(128 + signal_hook::consts::SIGTERM);
+    }
+    if hup.load(Ordering::Relaxed) {
+        return Ok(128 + signal_hook::consts::SIGHUP);
+    }
+    Ok(0)
 }

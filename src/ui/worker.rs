@@ -55,10 +55,14 @@ pub fn spawn(source: Source, requests: Receiver<Request>, out: Sender<Action>) -
     std::thread::Builder::new()
         .name("kpiscope-worker".into())
         .spawn(move || {
-            if let Err(e) = run(&source, &requests, &out) {
-                tracing::error!("worker: {e}");
-                let _ = out.send(Action::Failed(e));
-            }
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&source, &requests, &out)));
+            let failed = match result {
+                Ok(Ok(())) => return,
+                Ok(Err(e)) => e,
+                Err(_) => "internal error in the background worker (details in the log)".to_string(),
+            };
+            tracing::error!("worker: {failed}");
+            let _ = out.send(Action::Failed(failed));
         })
         .unwrap_or_else(|e| panic!("cannot start the worker thread: {e}"))
 }
