@@ -59,7 +59,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Migrate { store: path }) => {
-            match store::migrate_with_backup(&path)? {
+            match store::migrate(&path)? {
                 store::Migrated::Current(v) => {
                     println!("{}: already at schema v{v}; nothing to do", path.display());
                 }

@@ -96,6 +96,11 @@ impl Error {
         }
     }
 
+    /// A write that the disk or the system refused (full, size limit, I/O error).
+    pub fn is_write_failure(&self) -> bool {
+        matches!(self, Error::DiskFull { .. } | Error::IoFailure { .. })
+    }
+
     /// A lock held by another program: worth retrying later.
     pub fn is_locked(&self) -> bool {
         matches!(self, Error::Locked { .. })

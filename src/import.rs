@@ -207,19 +207,7 @@ pub fn import(
     }
     let fresh = !store.exists();
     if !fresh || opts.dry_run {
-        return import_into(store, store, fresh, format, inputs, opts, progress).map_err(|e| match e {
-            // A write that failed part way can leave SQLite's journal behind (its rollback needs a new
-            // connection): roll it back now, so that the store is as it was before this import.
-            Error::DiskFull { .. } | Error::IoFailure { .. } => match crate::store::recover(store) {
-                Ok(_) => Error::usage(format!("{e}; nothing was imported: the store is as it was")),
-                Err(again) => Error::usage(format!(
-                    "{e}; nothing was imported, but rolling the partial write back failed too ({again}): \
-                     run `kpiscope recover {}` once there is space",
-                    store.display()
-                )),
-            },
-            e => e,
-        });
+        return import_into(store, store, fresh, format, inputs, opts, progress).map_err(|e| rolled_back(store, e));
     }
     let partial = PathBuf::from(format!("{}.partial", store.display()));
     let _ = std::fs::remove_file(&partial);
@@ -231,13 +219,29 @@ pub fn import(
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
             let _ = std::fs::remove_file(format!("{}-journal", partial.display()));
-            Err(match e {
-                Error::DiskFull { .. } | Error::IoFailure { .. } => {
-                    Error::usage(format!("{e}; nothing was imported: no store was created"))
-                }
-                e => e,
+            Err(if e.is_write_failure() {
+                Error::usage(format!("{e}; nothing was imported: no store was created"))
+            } else {
+                e
             })
         }
+    }
+}
+
+/// An import into an existing store that failed: when a write failed part way (a full disk), SQLite's
+/// journal can stay behind (its rollback needs a new connection), so it is rolled back here and the message
+/// says whether the store is as it was.
+fn rolled_back(store: &Path, e: Error) -> Error {
+    if !e.is_write_failure() {
+        return e;
+    }
+    match crate::store::recover(store) {
+        Ok(_) => Error::usage(format!("{e}; nothing was imported: the store is as it was")),
+        Err(again) => Error::usage(format!(
+            "{e}; nothing was imported, but rolling the partial write back failed too ({again}): \
+             run `kpiscope recover {}` once there is space",
+            store.display()
+        )),
     }
 }
 

@@ -6,6 +6,6 @@ mod maintain;
 mod open;
 mod schema;
 
-pub use maintain::{Migrated, Recovered, migrate as migrate_with_backup, recover};
+pub use maintain::{Migrated, Recovered, migrate, recover};
 pub use open::{open_read_only, open_writable};
-pub use schema::{REQUIRED_TABLES, SCHEMA_VERSION, create, create_indexes, init_schema, migrate};
+pub use schema::{REQUIRED_TABLES, SCHEMA_VERSION, create, create_indexes, init_schema};

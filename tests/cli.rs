@@ -2,15 +2,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-fn kpiscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kpiscope")).args(args).env("NO_COLOR", "1").output().expect("run kpiscope")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{kpiscope, text};
 
 #[test]
 fn report_json_has_the_documented_shape() {

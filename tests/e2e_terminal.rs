@@ -4,50 +4,10 @@
 
 mod common;
 
+use common::tmux::Tmux;
+
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-struct Tmux(String);
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Tmux {
-        let _ = Command::new("tmux").args(["kill-session", "-t", name]).output();
-        let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmd])
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux is needed for this test (apt-get install tmux)");
-        assert!(ok.success(), "tmux new-session failed");
-        Tmux(name.to_string())
-    }
-    fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.0]).output().expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.0.as_str()];
-        args.extend_from_slice(keys);
-        assert!(Command::new("tmux").args(&args).status().expect("send-keys").success());
-    }
-    /// Waits until the screen contains `text`; returns how long it took.
-    fn wait_for(&self, text: &str, limit: Duration) -> Duration {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return start.elapsed();
-            }
-            assert!(start.elapsed() < limit, "'{text}' not on screen after {limit:?}:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
-    }
-}
+use std::time::Duration;
 
 #[test]
 fn explorer_runs_in_a_terminal_and_shows_another_process_commit() {

@@ -4,8 +4,9 @@
 
 mod common;
 
+use common::{kpiscope, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use kpiscope::engine::{self, Model, Scope};
 use kpiscope::kpi::{self, Ctx};
@@ -27,14 +28,6 @@ fn draw(app: &App, size: (u16, u16)) -> String {
         out.push('\n');
     }
     out
-}
-
-fn kpiscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kpiscope")).args(args).env("NO_COLOR", "1").output().expect("run kpiscope")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// The hand-made store with `sql` run on it (check constraints off: the rows break them on purpose).

@@ -2,16 +2,15 @@
 //! input file that changes while it is read. Each time the store ends exactly as it was before the import,
 //! byte for byte (after `kpiscope recover` when a kill left a journal), and the user is told what happened.
 
+mod common;
+
+use common::text;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kpiscope");
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// A lines-format export of `n` order lines (a few per invoice), plausible enough to import.
 fn export(dir: &Path, name: &str, n: usize, first_invoice: usize) -> PathBuf {

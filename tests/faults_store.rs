@@ -5,22 +5,16 @@
 
 mod common;
 
+use common::{kpiscope, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use kpiscope::config::Config;
 use kpiscope::ui::Action;
 use kpiscope::ui::worker::{self, Request, Source};
-
-fn kpiscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kpiscope")).args(args).env("NO_COLOR", "1").output().expect("run kpiscope")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// The file's bytes and modification time.
 fn snapshot(path: &Path) -> (Vec<u8>, SystemTime) {

@@ -87,3 +87,28 @@ fn text_from_the_store_cannot_reach_the_terminal() {
     let t = draw(&app, (120, 40));
     assert!(t.backend().buffer().content().iter().all(|c| !c.symbol().chars().any(char::is_control)));
 }
+
+#[test]
+fn data_quality_panel_and_its_header_mark() {
+    let (mut app, _dir, _) = common::app(Theme::mono(), (120, 40));
+    let mut model = common::handmade_model();
+    model.quality.note("rating_out_of_range", || "review 9: rating 7".into());
+    model.quality.note("rating_out_of_range", String::new);
+    model.quality.note("orphan:order items of an unknown product", || "order item 31 (product 77)".into());
+    app.update(kpiscope::ui::worker::loaded(model, &kpiscope::config::Config::default(), 0));
+    app.update(Action::Quality);
+    insta::assert_snapshot!("data_quality_120x40_mono", draw(&app, (120, 40)).backend());
+    // D (or esc) closes it again.
+    app.update(Action::Quality);
+    assert!(!app.quality);
+}
+
+#[test]
+fn a_stale_store_is_marked_in_the_header() {
+    let (mut app, _dir, _) = common::app(Theme::mono(), (160, 40));
+    app.update(Action::Stale { since: 1_700_000_000, why: "another program holds a lock; retrying".into() });
+    let t = draw(&app, (160, 40));
+    let header: String = (0..160).map(|x| t.backend().buffer()[(x, 0)].symbol().to_string()).collect();
+    assert!(header.contains("◌ stale since "), "{header}");
+    assert!(header.contains("(another program holds a lock; retrying)"), "{header}");
+}

@@ -114,6 +114,11 @@ impl Quality {
         self.found.get(id).map_or(0, |e| e.0)
     }
 
+    /// How many kinds of problem were found.
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()
     }

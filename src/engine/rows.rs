@@ -36,6 +36,23 @@ fn vet<T>(table: &str, r: &Row<'_>, mapped: rusqlite::Result<T>, q: &mut Quality
     Ok(None)
 }
 
+/// Maps every row of `rows` into `out`, leaving out (and counting) those with a bad value.
+fn collect<T>(
+    path: &Path,
+    table: &str,
+    mut rows: rusqlite::Rows<'_>,
+    q: &mut Quality,
+    map: &mut impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    out: &mut Vec<T>,
+) -> Result<()> {
+    while let Some(r) = rows.next().at(path)? {
+        if let Some(row) = vet(table, r, map(r), q).at(path)? {
+            out.push(row);
+        }
+    }
+    Ok(())
+}
+
 /// Runs `SELECT {cols} FROM {table} WHERE <pick> ORDER BY id` and maps each row.
 fn select<T>(
     conn: &Connection,
@@ -51,12 +68,7 @@ fn select<T>(
         Pick::After(mark) => {
             let sql = format!("SELECT id, {cols} FROM {table} WHERE id > ?1 ORDER BY id");
             let mut stmt = conn.prepare_cached(&sql).at(path)?;
-            let mut rows = stmt.query([mark]).at(path)?;
-            while let Some(r) = rows.next().at(path)? {
-                if let Some(row) = vet(table, r, map(r), q).at(path)? {
-                    out.push(row);
-                }
-            }
+            collect(path, table, stmt.query([mark]).at(path)?, q, &mut map, &mut out)?;
         }
         Pick::Ids(ids) => {
             for chunk in ids.chunks(500) {
@@ -64,12 +76,7 @@ fn select<T>(
                 let sql = format!("SELECT id, {cols} FROM {table} WHERE id IN ({marks}) ORDER BY id");
                 let mut stmt = conn.prepare(&sql).at(path)?;
                 let params: Vec<&dyn ToSql> = chunk.iter().map(|i| i as &dyn ToSql).collect();
-                let mut rows = stmt.query(params.as_slice()).at(path)?;
-                while let Some(r) = rows.next().at(path)? {
-                    if let Some(row) = vet(table, r, map(r), q).at(path)? {
-                        out.push(row);
-                    }
-                }
+                collect(path, table, stmt.query(params.as_slice()).at(path)?, q, &mut map, &mut out)?;
             }
         }
     }
@@ -177,16 +184,11 @@ pub fn items_after(conn: &Connection, path: &Path, mark: i64, q: &mut Quality) -
     let mut stmt = conn
         .prepare("SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items WHERE id > ?1 ORDER BY order_id, id")
         .at(path)?;
-    let mut rows = stmt.query([mark]).at(path)?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next().at(path)? {
-        let mapped = (|| {
-            Ok(ItemRow { id: r.get(0)?, order: r.get(1)?, product: r.get(2)?, quantity: r.get(3)?, price: r.get(4)? })
-        })();
-        if let Some(row) = vet("order_items", r, mapped, q).at(path)? {
-            out.push(row);
-        }
-    }
+    let mut map = |r: &Row<'_>| {
+        Ok(ItemRow { id: r.get(0)?, order: r.get(1)?, product: r.get(2)?, quantity: r.get(3)?, price: r.get(4)? })
+    };
+    collect(path, "order_items", stmt.query([mark]).at(path)?, q, &mut map, &mut out)?;
     Ok(out)
 }
 
@@ -369,13 +371,8 @@ pub type StockRow = (i64, i64, Option<i64>, Option<i64>);
 pub fn stock(conn: &Connection, path: &Path, q: &mut Quality) -> Result<Vec<StockRow>> {
     let mut stmt =
         conn.prepare_cached("SELECT product_id, on_hand, reorder_point, lead_time_days FROM stock").at(path)?;
-    let mut rows = stmt.query([]).at(path)?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next().at(path)? {
-        let mapped = (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))();
-        if let Some(row) = vet("stock", r, mapped, q).at(path)? {
-            out.push(row);
-        }
-    }
+    let mut map = |r: &Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    collect(path, "stock", stmt.query([]).at(path)?, q, &mut map, &mut out)?;
     Ok(out)
 }

@@ -10,7 +10,7 @@ pub const BODY_CHARS: usize = 2_000;
 /// `s` with line breaks and tabs as spaces, every other control or direction-override character as `�`,
 /// cut to `max` characters.
 pub fn clean(s: &str, max: usize) -> String {
-    let mut out = String::with_capacity(s.len().min(max * 4));
+    let mut out = String::with_capacity(s.len().min(max.saturating_mul(4)));
     for (n, c) in s.chars().enumerate() {
         if n + 1 > max {
             out.push('…');

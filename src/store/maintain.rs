@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::open::must_exist;
 use super::schema::{self, SCHEMA_VERSION};
 use crate::error::{Error, Result, SqlContext};
 
@@ -28,17 +29,8 @@ pub struct Recovered {
     pub check: Vec<String>,
 }
 
-fn existing(path: &Path) -> Result<()> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => Ok(()),
-        Ok(_) => Err(Error::NotAStore { path: path.into(), missing: "everything: it is a directory".into() }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Missing { path: path.into() }),
-        Err(source) => Err(Error::Io { path: path.into(), source }),
-    }
-}
-
 fn open_rw(path: &Path) -> Result<Connection> {
-    existing(path)?;
+    must_exist(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).at(path)?;
     conn.busy_timeout(Duration::from_secs(5)).at(path)?;
@@ -80,8 +72,8 @@ pub fn migrate(path: &Path) -> Result<Migrated> {
     }
     schema::check_tables(&conn, path)?;
     let backup = backup(&conn, path, from)?;
-    let (from, to) = schema::migrate(&mut conn, path)?;
-    Ok(Migrated::Upgraded { from, to, backup })
+    schema::upgrade(&mut conn, path, from)?;
+    Ok(Migrated::Upgraded { from, to: SCHEMA_VERSION, backup })
 }
 
 /// Rolls back an interrupted write (a hot journal) and checks the store's integrity.

@@ -9,7 +9,8 @@ use rusqlite::{Connection, OpenFlags};
 use super::schema::check;
 use crate::error::{Error, Result, SqlContext};
 
-fn must_exist(path: &Path) -> Result<()> {
+/// The store is an existing file (not missing, not a directory).
+pub(super) fn must_exist(path: &Path) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
         Ok(_) => Err(Error::NotAStore { path: path.into(), missing: "everything: it is a directory".into() }),

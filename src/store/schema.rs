@@ -128,15 +128,11 @@ pub(crate) fn check_tables(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Upgrades a store step by step to `SCHEMA_VERSION`, in one transaction. Version 1 is the first
-/// schema, so today the only step is stamping an unversioned store that already has the v1 tables;
-/// each later version adds one `(from, sql)` step to `STEPS`.
-pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(i64, i64)> {
+/// Upgrades a store from version `from` (checked by the caller: older than `SCHEMA_VERSION`) step by step,
+/// in one transaction. Version 1 is the first schema, so today the only step is stamping an unversioned store
+/// that already has the v1 tables; each later version adds one `(from, sql)` step to `STEPS`.
+pub(super) fn upgrade(conn: &mut Connection, path: &Path, from: i64) -> Result<()> {
     const STEPS: &[(i64, &str)] = &[(0, "")];
-    let from = version(conn, path)?;
-    if from > SCHEMA_VERSION {
-        return Err(Error::SchemaTooNew { path: path.into(), found: from, supported: SCHEMA_VERSION });
-    }
     let tx = conn.transaction().at(path)?;
     for (step_from, sql) in STEPS {
         if *step_from >= from {
@@ -146,6 +142,5 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(i64, i64)> {
     // Never stamp a file of someone else's schema: the tables must be there before the version is.
     check_tables(&tx, path)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).at(path)?;
-    tx.commit().at(path)?;
-    Ok((from, SCHEMA_VERSION))
+    tx.commit().at(path)
 }

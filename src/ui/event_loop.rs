@@ -18,8 +18,6 @@ pub enum Event {
     Mouse(MouseEvent),
     Resize(u16, u16),
     Action(Action),
-    /// The terminal lost what was on it (back from Ctrl-Z): clear it and draw everything again.
-    Redraw,
 }
 
 /// Applies one event; returns whether the screen needs redrawing.
@@ -35,7 +33,6 @@ pub fn handle(app: &mut App, event: Event) -> bool {
         Event::Mouse(_) => None,
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         Event::Action(a) => Some(a),
-        Event::Redraw => return true,
     };
     let Some(action) = action else { return false };
     let tick = matches!(action, Action::Tick);
@@ -55,19 +52,12 @@ pub fn run<B: Backend>(
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| render::draw(f, app)).map_err(|e| e.to_string())?;
     while let Ok(first) = events.recv() {
-        let mut clear = matches!(first, Event::Redraw);
         let mut dirty = handle(app, first);
         while !app.quit {
             match events.try_recv() {
-                Ok(e) => {
-                    clear |= matches!(e, Event::Redraw);
-                    dirty |= handle(app, e);
-                }
+                Ok(e) => dirty |= handle(app, e),
                 Err(_) => break,
             }
-        }
-        if clear {
-            terminal.clear().map_err(|e| e.to_string())?;
         }
         for r in app.outbox.drain(..) {
             let _ = worker.send(r);

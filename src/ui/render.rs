@@ -101,7 +101,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         Span::raw("  "),
         live,
     ];
-    if let Some(n) = app.model.as_ref().map(|m| m.quality.issues().len()).filter(|&n| n > 0) {
+    if let Some(n) = app.model.as_ref().map(|m| m.quality.len()).filter(|&n| n > 0) {
         spans.push(Span::styled(format!("  ⚠ data: {n} (D)"), t.warn));
     }
     if area.width < MIN_SIZE.0 || app.size.1 < MIN_SIZE.1 {
@@ -195,10 +195,10 @@ pub(crate) fn clip(s: &str, width: usize) -> String {
     out
 }
 
-/// Replaces control characters (escape sequences included) so that no text from the store reaches the
-/// terminal as a command.
+/// Text safe for the terminal, by the engine's one rule (`engine::text`). Store text is already cleaned when
+/// loaded; this also covers what is composed from it (flag messages, notices).
 pub(crate) fn safe(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    crate::engine::text::clean(s, usize::MAX)
 }
 
 pub(crate) fn styled(text: impl Into<String>, style: Style) -> Span<'static> {

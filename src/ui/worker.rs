@@ -78,7 +78,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
     let Some((conn, mut ledger)) = first_load(source, requests, out)? else { return Ok(()) };
-    let mut last_good = unix_now();
+    let mut last_good = crate::time::wall_clock();
     let mut version = data_version(&conn, &source.path).unwrap_or(0);
     let stale = |why: String, since: i64| {
         tracing::warn!("stale: {why}");
@@ -130,7 +130,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 tracing::info!("refreshed in {elapsed_ms} ms: {new_orders} new orders, {touched} orders re-applied");
                 let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
                 version = v;
-                last_good = unix_now();
+                last_good = crate::time::wall_clock();
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
@@ -138,7 +138,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                     Ok(l) => {
                         ledger = l;
                         version = v;
-                        last_good = unix_now();
+                        last_good = crate::time::wall_clock();
                     }
                     Err(e) => stale(retrying(&e), last_good),
                 }
@@ -146,10 +146,6 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             Err(e) => stale(retrying(&e), last_good),
         }
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A failed read, in the words of the status line.

@@ -2,6 +2,9 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub mod tmux;
 
 use kpiscope::engine::{self, Model};
 
@@ -35,4 +38,14 @@ pub fn app(theme: Theme, size: (u16, u16)) -> (App, tempfile::TempDir, PathBuf) 
     app.update(Action::Resize(size.0, size.1));
     app.update(kpiscope::ui::worker::loaded(model, &Config::default(), 0));
     (app, dir, path)
+}
+
+/// Runs the real binary (no colours).
+pub fn kpiscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpiscope")).args(args).env("NO_COLOR", "1").output().expect("run kpiscope")
+}
+
+/// Bytes of output as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
 }
