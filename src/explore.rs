@@ -1,6 +1,7 @@
 //! The explorer in a real terminal: raw mode and the alternate screen (mouse capture unless `--no-mouse`),
-//! restored on quit, on error, on panic and on SIGTERM/SIGHUP; an input thread and a 250 ms tick feed the
-//! event loop; the worker thread owns the store.
+//! restored on quit, on error, on panic and on SIGTERM/SIGHUP, and given back to the shell on Ctrl-Z or SIGTSTP
+//! (the screen comes back whole on `fg`); an input thread and a 250 ms tick feed the event loop; the worker
+//! thread owns the store.
 
 use std::io::stdout;
 use std::path::PathBuf;
@@ -43,6 +44,26 @@ fn restore(mouse: bool) {
     let _ = execute!(stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
+fn enter(mouse: bool) -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen)?;
+    if mouse {
+        execute!(stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+/// Ctrl-Z: the terminal goes back to the shell as it was, the process stops (as SIGTSTP's default would stop
+/// it), and when the shell's `fg` continues it the explorer takes the terminal again. This runs on the main
+/// thread, between frames, so nothing is drawing while the terminal is handed over.
+fn suspend(mouse: bool) -> Result<(), String> {
+    restore(mouse);
+    tracing::info!("suspended");
+    signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP).map_err(|e| e.to_string())?;
+    tracing::info!("resumed");
+    enter(mouse).map_err(|e| e.to_string())
+}
+
 /// Runs the explorer; the exit status is 0, or 128 + the signal that ended it (SIGTERM, SIGHUP).
 pub fn explore(opts: ExploreOptions) -> Result<i32> {
     let (path, demo) = match opts.store {
@@ -79,9 +100,12 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
         }
     });
     // SIGTERM and SIGHUP end the loop like `q`, so the terminal is restored on the way out.
+    // SIGTSTP from outside (`kill -TSTP`) suspends like Ctrl-Z, so the shell gets a working terminal back.
     let (term, hup) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let tstp = Arc::new(AtomicBool::new(false));
     signal_hook::flag::register(signal_hook::consts::SIGTERM, Arc::clone(&term))?;
     signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&hup))?;
+    signal_hook::flag::register(signal_hook::consts::SIGTSTP, Arc::clone(&tstp))?;
     let ticks = tx.clone();
     let (t, h) = (Arc::clone(&term), Arc::clone(&hup));
     std::thread::spawn(move || {
@@ -89,10 +113,17 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
             // A signal is looked at every 50 ms; a tick goes out every 250 ms.
             std::thread::sleep(Duration::from_millis(50));
             let stop = t.load(Ordering::Relaxed) || h.load(Ordering::Relaxed);
-            if !stop && n % 5 != 4 {
+            let pause = tstp.swap(false, Ordering::Relaxed);
+            if !stop && !pause && n % 5 != 4 {
                 continue;
             }
-            let a = if stop { Action::Quit } else { Action::Tick };
+            let a = if stop {
+                Action::Quit
+            } else if pause {
+                Action::Suspend
+            } else {
+                Action::Tick
+            };
             if ticks.send(Event::Action(a)).is_err() {
                 break;
             }
@@ -113,7 +144,6 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
         }
     });
 
-    enable_raw_mode()?;
     let prev_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // A background thread's panic goes to the log only: the worker turns it into an error screen, and
@@ -125,13 +155,13 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
         restore(mouse);
         prev_hook(info);
     }));
-    execute!(stdout(), EnterAlternateScreen)?;
-    if mouse {
-        execute!(stdout(), EnableMouseCapture)?;
+    if let Err(e) = enter(mouse) {
+        restore(mouse);
+        return Err(e.into());
     }
     let result = Terminal::new(CrosstermBackend::new(stdout()))
         .map_err(|e| e.to_string())
-        .and_then(|mut terminal| kpiscope::ui::run(&mut terminal, &mut app, &rx, &req_tx));
+        .and_then(|mut terminal| kpiscope::ui::run(&mut terminal, &mut app, &rx, &req_tx, &mut |_| suspend(mouse)));
     restore(mouse);
     result.map_err(|e| eyre!("terminal: {e}"))?;
     if let Some(err) = app.error {

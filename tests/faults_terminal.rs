@@ -1,5 +1,7 @@
-//! The terminal under faults, in a real terminal (tmux): SIGTERM and SIGHUP end the explorer with the terminal restored (cooked mode, main screen) and
-//! status 128 + signal; a damaged store is named on the main screen after quitting, with status 2.
+//! The terminal under faults, in a real terminal (tmux): SIGTERM and SIGHUP end the explorer with the terminal
+//! restored (cooked mode, main screen) and status 128 + signal; Ctrl-Z and SIGTSTP give a cooked terminal back to
+//! the shell and `fg` brings the explorer back where it was; a damaged store is named on the main screen after
+//! quitting, with status 2.
 
 mod common;
 
@@ -58,4 +60,47 @@ fn a_damaged_store_is_named_after_the_terminal_is_restored() {
     assert!(screen.contains(&format!("kpiscope: {}: the file is damaged", path.display())), "{screen}");
     assert!(screen.contains("icanon") && screen.contains("echo"), "cooked mode again:\n{screen}");
     assert!(!screen.contains("panicked"), "{screen}");
+}
+
+/// The lines of the screen that are not blank, for messages.
+fn shown(t: &Tmux) -> String {
+    t.screen().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn ctrl_z_and_sigtstp_suspend_and_fg_resumes() {
+    let (_dir, path) = common::handmade_store();
+    let bin = env!("CARGO_BIN_EXE_kpiscope");
+    let home = path.parent().expect("dir").display();
+    let t = Tmux::start(
+        &format!("kpiscope-tstp-{}", std::process::id()),
+        &format!("env HOME={home} XDG_STATE_HOME={home} PS1='$ ' bash --norc --noprofile -i"),
+    );
+    t.wait_for("$", LIMIT);
+    t.keys(&[&format!("{bin} {} --no-mouse", path.display()), "Enter"]);
+    t.wait_for("Overview", LIMIT);
+    t.keys(&["2"]);
+    t.wait_for("Net sales", LIMIT);
+    let cooked = "stty -a | tr ' ' '\\n' | grep -x -c -e icanon -e echo";
+    for (round, stop) in [(1, "Ctrl-Z"), (2, "SIGTSTP")] {
+        if round == 1 {
+            t.keys(&["C-z"]);
+        } else {
+            signal("-TSTP", &path);
+        }
+        t.wait_for("Stopped", LIMIT);
+        t.keys(&["clear; echo COOKED $(", cooked, ")", "Enter"]);
+        t.wait_for("COOKED 2", LIMIT);
+        assert!(!shown(&t).contains("Net sales"), "{stop}: the shell's screen, not the explorer's:\n{}", shown(&t));
+        t.keys(&["fg", "Enter"]);
+        // Back in the same view (Sellers, not the Overview it started on), drawn whole.
+        t.wait_for("Net sales", LIMIT);
+        let screen = t.screen();
+        assert!(screen.contains("kpiscope ·") && screen.contains("Flags"), "{stop}: header and tabs:\n{screen}");
+        assert!(!screen.contains("COOKED"), "{stop}: nothing of the shell's left on screen:\n{screen}");
+    }
+    t.keys(&["q"]);
+    t.wait_for("$", LIMIT);
+    t.keys(&["clear; echo EXITED $? COOKED $(", cooked, ")", "Enter"]);
+    t.wait_for("EXITED 0 COOKED 2", LIMIT);
 }

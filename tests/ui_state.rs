@@ -162,3 +162,34 @@ fn clicks_pick_tabs_and_rows() {
     app.update(Action::Click(5, 4));
     assert_eq!(app.scope, Scope::Seller(1));
 }
+
+#[test]
+fn ctrl_z_suspends_between_frames_and_redraws_whole() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use kpiscope::ui::Event;
+    use ratatui::backend::{Backend, TestBackend};
+    let (mut app, _dir, _) = common::app(Theme::dark(), (80, 24));
+    app.update(Action::Show(View::Sellers));
+    app.update(Action::StartFilter);
+    let ctrl_z = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
+    // Over the filter's input too: Ctrl-Z is never typed as text.
+    assert!(matches!(app.key_action(&ctrl_z), Some(Action::Suspend)));
+    let mut terminal = ratatui::Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (req, _requests) = std::sync::mpsc::channel();
+    tx.send(Event::Key(ctrl_z)).expect("send");
+    let mut stops = 0;
+    kpiscope::ui::run(&mut terminal, &mut app, &rx, &req, &mut |t| {
+        stops += 1;
+        tx.send(Event::Action(Action::Quit)).expect("send");
+        // While stopped, the shell had the screen: nothing of the explorer's is left on it.
+        t.backend_mut().clear().map_err(|e| e.to_string())
+    })
+    .expect("run");
+    assert_eq!(stops, 1);
+    assert_eq!(app.view, View::Sellers, "the view is kept");
+    // Every cell is drawn again, not just the ones that changed since the last frame.
+    let mut fresh = ratatui::Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    fresh.draw(|f| kpiscope::ui::render::draw(f, &app)).expect("draw");
+    assert_eq!(terminal.backend().buffer(), fresh.backend().buffer());
+}

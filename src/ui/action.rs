@@ -36,6 +36,8 @@ impl View {
 #[derive(Debug, Clone)]
 pub enum Action {
     Quit,
+    /// Hand the terminal back to the shell and stop (Ctrl-Z); `fg` resumes.
+    Suspend,
     NextView,
     PrevView,
     Show(View),

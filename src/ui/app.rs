@@ -104,6 +104,8 @@ pub struct App {
     pub shown: Shown,
     pub outbox: Vec<Request>,
     pub quit: bool,
+    /// Ctrl-Z was pressed: the loop hands the terminal back to the shell and stops the process.
+    pub suspend: bool,
     /// where `e` writes CSV files
     pub export_dir: std::path::PathBuf,
 }
@@ -142,6 +144,7 @@ impl App {
             shown: Shown::default(),
             outbox: Vec::new(),
             quit: false,
+            suspend: false,
             export_dir: std::path::PathBuf::from("."),
         }
     }
@@ -171,6 +174,9 @@ impl App {
 
     /// The action of a key: text input first, then the command registry.
     pub fn key_action(&self, key: &KeyEvent) -> Option<Action> {
+        if keys::is_command(&self.cmds, key, "suspend") {
+            return Some(Action::Suspend);
+        }
         if self.input.is_some() {
             return match key.code {
                 KeyCode::Enter => Some(Action::InputDone),
@@ -205,6 +211,7 @@ impl App {
     pub fn update(&mut self, action: Action) {
         match action {
             Action::Quit => self.quit = true,
+            Action::Suspend => self.suspend = true,
             Action::Tick => {
                 if let Some((_, n)) = &mut self.notice {
                     *n = n.saturating_sub(1);

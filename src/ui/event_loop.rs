@@ -7,6 +7,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::layout::Rect;
 
 use super::action::Action;
 use super::app::App;
@@ -41,12 +42,14 @@ pub fn handle(app: &mut App, event: Event) -> bool {
     !tick || had_notice != app.notice.is_some()
 }
 
-/// Runs until the user quits or the event channel closes.
+/// Runs until the user quits or the event channel closes. `suspend` is called on Ctrl-Z: it gives the
+/// terminal back, stops the process and returns once resumed, after which the whole screen is redrawn.
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     events: &Receiver<Event>,
     worker: &Sender<Request>,
+    suspend: &mut dyn FnMut(&mut Terminal<B>) -> Result<(), String>,
 ) -> Result<(), String> {
     let size = terminal.size().map_err(|e| e.to_string())?;
     app.update(Action::Resize(size.width, size.height));
@@ -65,6 +68,16 @@ pub fn run<B: Backend>(
         if app.quit {
             let _ = worker.send(Request::Stop);
             break;
+        }
+        if app.suspend {
+            app.suspend = false;
+            suspend(terminal)?;
+            // Not `Terminal::clear`: it asks the terminal where the cursor is, and the input thread holds the
+            // terminal's reader, so that answer would wait 2 s and fail. A resize clears without asking.
+            let size = terminal.size().map_err(|e| e.to_string())?;
+            terminal.resize(Rect::new(0, 0, size.width, size.height)).map_err(|e| e.to_string())?;
+            app.update(Action::Resize(size.width, size.height));
+            dirty = true;
         }
         if dirty {
             terminal.draw(|f| render::draw(f, app)).map_err(|e| e.to_string())?;

@@ -78,6 +78,7 @@ pub fn default_commands() -> Vec<Command> {
             || { Action::Quality }
         ),
         cmd!("help", ["?"], "this help", Everywhere, true, || Action::Help),
+        cmd!("suspend", ["Ctrl-z"], "suspend to the shell (fg comes back)", Everywhere, false, || Action::Suspend),
         cmd!("quit", ["q", "Ctrl-c"], "quit", Everywhere, true, || Action::Quit),
     ]
 }
@@ -141,6 +142,11 @@ fn applies(ctx: Context, view: View) -> bool {
 /// The action of a key in a view, if any command has it.
 pub fn action_for(cmds: &[Command], key: &KeyEvent, view: View) -> Option<Action> {
     cmds.iter().find(|c| applies(c.context, view) && c.keys.iter().any(|k| matches(k, key))).map(|c| (c.action)())
+}
+
+/// Whether a key belongs to the named command (for keys that work even over input fields and panels).
+pub fn is_command(cmds: &[Command], key: &KeyEvent, name: &str) -> bool {
+    cmds.iter().any(|c| c.name == name && c.keys.iter().any(|k| matches(k, key)))
 }
 
 /// Footer hints of a view: "key name" pairs.
