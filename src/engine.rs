@@ -6,6 +6,7 @@ mod customers;
 mod ledger;
 mod load;
 mod model;
+mod packed;
 pub mod quality;
 mod rows;
 mod series;
@@ -16,7 +17,8 @@ pub use customers::{CustomerList, CustomerStats};
 pub use ledger::{DISPUTE_RESPONSE_SECS, Ledger, REPLY_SECS, RETURN_RESPONSE_SECS, Refresh, split_pro_rata};
 pub use load::{load, load_with_progress};
 pub use model::{DisputeFact, Model, Product, Recorded, Scope, Seller, Stock};
-pub use series::{Dense, Sparse};
+pub use packed::Packed;
+pub use series::Dense;
 
 use std::path::Path;
 

@@ -10,6 +10,9 @@ macro_rules! counters {
             $($(#[$doc])* pub $field: i64,)*
         }
 
+        /// How many fields `Counters` has.
+        pub const FIELDS: usize = [$(stringify!($field)),*].len();
+
         impl Counters {
             /// Adds `other` into `self`, field by field.
             pub fn add(&mut self, other: &Counters) {
@@ -22,6 +25,15 @@ macro_rules! counters {
             /// Every field, by name (for tests and debugging).
             pub fn fields(&self) -> Vec<(&'static str, i64)> {
                 vec![$((stringify!($field), self.$field)),*]
+            }
+            /// Every field, in declaration order (the order `packed` encodes them in).
+            pub fn to_array(&self) -> [i64; FIELDS] {
+                [$(self.$field),*]
+            }
+            /// The inverse of `to_array`.
+            pub fn from_array(a: &[i64; FIELDS]) -> Counters {
+                let mut it = a.iter().copied();
+                Counters { $($field: it.next().unwrap_or_default(),)* }
             }
         }
     };

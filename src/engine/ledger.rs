@@ -9,7 +9,7 @@
 //! What an append-only view cannot follow (new sellers or products, items added to old orders, orders
 //! dated before the newest one, an unpaid order getting paid, edits of final rows) asks for a full reload.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
@@ -17,9 +17,10 @@ use rusqlite::Connection;
 use super::counters::Counters;
 use super::customers::CustomerList;
 use super::model::{DisputeFact, Model, Product, Seller, Stock};
+use super::packed::Packed;
 use super::quality::{self, Quality};
 use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
-use super::series::{Dense, Sparse};
+use super::series::Dense;
 use super::text::{self, NAME_CHARS};
 use crate::error::Result;
 use crate::time::{self, Day, SECS_PER_DAY};
@@ -150,23 +151,23 @@ impl Ledger {
         let mut l = Ledger {
             path: path.to_path_buf(),
             model: Model::default(),
-            seller_ix: HashMap::new(),
-            product_ix: HashMap::new(),
-            category_ix: HashMap::new(),
-            customer_ix: HashMap::new(),
+            seller_ix: HashMap::default(),
+            product_ix: HashMap::default(),
+            category_ix: HashMap::default(),
+            customer_ix: HashMap::default(),
             orders: Vec::new(),
             item_start: vec![0],
             items: Vec::new(),
             item_ids: Vec::new(),
             item_order: Vec::new(),
             pending_orders: Vec::new(),
-            pending_disputes: HashMap::new(),
-            pending_returns: HashMap::new(),
-            pending_messages: HashMap::new(),
-            dispute_fact: HashMap::new(),
+            pending_disputes: HashMap::default(),
+            pending_returns: HashMap::default(),
+            pending_messages: HashMap::default(),
+            dispute_fact: HashMap::default(),
             marks: Marks::default(),
-            seen_store: HashSet::new(),
-            seen_scoped: HashSet::new(),
+            seen_store: HashSet::default(),
+            seen_scoped: HashSet::default(),
             last_placed: i64::MIN,
             now: i64::MIN,
             first_ts: i64::MAX,
@@ -316,7 +317,7 @@ impl Ledger {
     }
 
     fn dimensions(&mut self, conn: &Connection) -> Result<()> {
-        let mut refs = HashSet::new();
+        let mut refs = HashSet::default();
         for s in rows::sellers(conn, &self.path, Pick::After(0), &mut self.quality)? {
             self.marks.sellers = self.marks.sellers.max(s.id);
             self.seller_ix.insert(s.id, self.model.sellers.len() as u32);
@@ -374,7 +375,7 @@ impl Ledger {
                 category,
                 price_minor: p.price,
             });
-            self.model.product_days.push(Sparse::default());
+            self.model.product_days.push(Packed::default());
             self.model.product_customers.push(CustomerList::default());
             self.model.return_reasons.push(Vec::new());
         }
@@ -416,7 +417,7 @@ impl Ledger {
         let horizon = time::wall_clock() + SECS_PER_DAY;
         let mut new_orders = new_orders;
         let mut reread = reread;
-        let mut unborn: HashSet<i64> = HashSet::new();
+        let mut unborn: HashSet<i64> = HashSet::default();
         new_orders.retain_mut(|o| {
             let keep = self.vet_order(o, horizon, true);
             if !keep {
@@ -1076,13 +1077,13 @@ impl Ledger {
     /// Adds (sign 1) or takes back (sign −1) pieces; a seller's pieces also go to the store.
     fn put_all(&mut self, pieces: &Pieces, sign: i64) {
         for (target, day, c) in pieces {
-            let c = c.scaled(sign);
+            let c = if sign == 1 { *c } else { c.scaled(sign) };
             match *target {
                 Target::Seller(s) => {
                     self.model.seller_days[s as usize].cell(*day).add(&c);
                     self.model.store_days.cell(*day).add(&c);
                 }
-                Target::Product(p) => self.model.product_days[p as usize].cell(*day).add(&c),
+                Target::Product(p) => self.model.product_days[p as usize].add(*day, &c),
                 Target::Category(k) => self.model.category_days[k as usize].cell(*day).add(&c),
             }
         }
@@ -1131,6 +1132,9 @@ impl Ledger {
         for reasons in &mut self.model.return_reasons {
             reasons.retain(|(_, n)| *n != 0);
             reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        for p in &mut self.model.product_days {
+            p.settle();
         }
         self.day_checks();
         self.model.quality = self.quality.clone();

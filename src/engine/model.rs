@@ -4,8 +4,9 @@
 
 use super::counters::Counters;
 use super::customers::CustomerList;
+use super::packed::Packed;
 use super::quality::Quality;
-use super::series::{Dense, Sparse};
+use super::series::Dense;
 use crate::period::DayRange;
 use crate::time::Day;
 
@@ -87,7 +88,7 @@ pub struct Model {
     pub store_days: Dense,
     pub seller_days: Vec<Dense>,
     pub category_days: Vec<Dense>,
-    pub product_days: Vec<Sparse>,
+    pub product_days: Vec<Packed>,
     pub store_customers: CustomerList,
     pub seller_customers: Vec<CustomerList>,
     pub category_customers: Vec<CustomerList>,
