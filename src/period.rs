@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::time::{self, Day};
 
 /// An inclusive range of days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct DayRange {
     pub from: Day,
     pub to: Day,

@@ -10,7 +10,7 @@ use crate::period::DayRange;
 use crate::time::Day;
 
 /// Days of sales the stock KPIs average over.
-pub const VELOCITY_DAYS: i32 = 30;
+pub use crate::engine::VELOCITY_DAYS;
 
 /// One KPI's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,14 +92,18 @@ impl<'a> Inputs<'a> {
 fn stock_stats(ctx: Ctx<'_>, scope: Scope, range: DayRange) -> StockStats {
     let m = ctx.model;
     let recent = DayRange::ending(ctx.now, VELOCITY_DAYS);
-    let mut s = StockStats::default();
+    // Units of the scope's stocked products in the period: the scope's units less those of its products
+    // without stock (usually none), so a store of 20,000 products is not summed product by product.
+    let mut s = StockStats { period_units: m.counters(scope, range).units, ..StockStats::default() };
     for p in m.products_of(scope) {
-        let Some(stock) = m.stock.get(p as usize).copied().flatten() else { continue };
-        let sold = m.counters(Scope::Product(p), recent).units;
+        let Some(stock) = m.stock.get(p as usize).copied().flatten() else {
+            s.period_units -= m.counters(Scope::Product(p), range).units;
+            continue;
+        };
+        let sold = m.recent_units(p, recent);
         s.stocked += 1;
         s.on_hand += stock.on_hand.max(0);
         s.recent_units += sold;
-        s.period_units += m.counters(Scope::Product(p), range).units;
         if let (true, Some(lead)) = (sold > 0, stock.lead_time_days) {
             s.selling += 1;
             let cover = stock.on_hand.max(0) as f64 * f64::from(VELOCITY_DAYS) / sold as f64;
@@ -114,7 +118,7 @@ fn stock_stats(ctx: Ctx<'_>, scope: Scope, range: DayRange) -> StockStats {
 /// Days of cover of one product (`None`: not stocked or not selling).
 pub fn product_cover(ctx: Ctx<'_>, product: u32) -> Option<(f64, i64, Option<i64>)> {
     let stock = ctx.model.stock.get(product as usize).copied().flatten()?;
-    let sold = ctx.model.counters(Scope::Product(product), DayRange::ending(ctx.now, VELOCITY_DAYS)).units;
+    let sold = ctx.model.recent_units(product, DayRange::ending(ctx.now, VELOCITY_DAYS));
     (sold > 0)
         .then(|| (stock.on_hand.max(0) as f64 * f64::from(VELOCITY_DAYS) / sold as f64, sold, stock.lead_time_days))
 }
@@ -359,9 +363,36 @@ fn bayes(i: &Inputs<'_>) -> KpiValue {
 }
 
 /// Every KPI of the catalogue for a scope and range, in catalogue order.
+/// Memoised in the model: views ask for the same scopes and ranges again at every keystroke (peers, the
+/// previous period, a sort or a filter of the same table).
 pub fn compute(ctx: Ctx<'_>, scope: Scope, range: DayRange) -> Vec<KpiValue> {
-    let inputs = Inputs::new(ctx, scope, range);
-    CATALOGUE.iter().map(|k| value(k.id, &inputs)).collect()
+    let key = (scope, range, ctx.now, ctx.prior_weight.to_bits(), "all");
+    let all = ctx.model.memo.get_or(key, || {
+        let inputs = Inputs::new(ctx, scope, range);
+        CATALOGUE.iter().map(|k| value(k.id, &inputs)).collect::<Vec<KpiValue>>()
+    });
+    all.as_ref().clone()
+}
+
+/// Some KPIs of a scope, from one pass over its aggregates; memoised in the model under `name` (which must
+/// always stand for the same `ids`, as a table's columns do).
+pub fn compute_some(
+    ctx: Ctx<'_>,
+    scope: Scope,
+    range: DayRange,
+    name: &'static str,
+    ids: &[&'static str],
+) -> std::sync::Arc<Vec<KpiValue>> {
+    let key = (scope, range, ctx.now, ctx.prior_weight.to_bits(), name);
+    ctx.model.memo.get_or(key, || {
+        let inputs = Inputs::new(ctx, scope, range);
+        ids.iter()
+            .map(|id| match catalogue::find(id) {
+                Some(k) => value(k.id, &inputs),
+                None => KpiValue::none("unknown", format!("unknown KPI {id}")),
+            })
+            .collect::<Vec<KpiValue>>()
+    })
 }
 
 /// One KPI (cheaper than `compute` when only one is needed).

@@ -96,8 +96,20 @@ fn col(title: &'static str, width: u16, right: bool) -> Column {
     Column { title, width, right }
 }
 
-fn kpi_cell(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, id: &str) -> Cell {
-    let v = kpi::compute_one(ctx, scope, r, id);
+/// The cells of a table row: the KPIs `ids` of a scope (memoised under the table's `name`).
+fn kpi_cells(
+    ctx: Ctx<'_>,
+    cfg: &Config,
+    scope: Scope,
+    r: DayRange,
+    name: &'static str,
+    ids: &[&'static str],
+) -> Vec<Cell> {
+    let values = kpi::compute_some(ctx, scope, r, name, ids);
+    ids.iter().zip(values.iter()).map(|(id, v)| kpi_cell(cfg, id, v)).collect()
+}
+
+fn kpi_cell(cfg: &Config, id: &str, v: &kpi::KpiValue) -> Cell {
     let def = catalogue::find(id);
     let unit = def.map_or(Unit::Count, |d| d.unit);
     let text = v.value.map_or_else(|| "–".into(), |x| format::number(unit, x));
@@ -121,8 +133,11 @@ pub fn in_scope(model: &Model, scope: Scope, f: &Flag) -> bool {
 /// Breaches and warnings under a scope, marked by the worst of them.
 fn flag_count(model: &Model, flags: &[Flag], scope: Scope) -> Cell {
     let mine = || flags.iter().filter(|f| f.severity != Severity::LowConfidence && in_scope(model, scope, f));
-    let n = mine().count();
-    let breach = mine().any(|f| f.severity == Severity::Breach);
+    flag_cell((mine().count(), mine().any(|f| f.severity == Severity::Breach)))
+}
+
+/// A count of flags, marked by the worst of them.
+fn flag_cell((n, breach): (usize, bool)) -> Cell {
     Cell {
         text: if n == 0 { String::new() } else { n.to_string() },
         key: Some(n as f64),
@@ -161,7 +176,7 @@ pub fn sellers_table(ctx: Ctx<'_>, cfg: &Config, r: DayRange, flags: &[Flag]) ->
     let rows = (0..ctx.model.sellers.len() as u32)
         .map(|s| {
             let mut cells = vec![Cell::text(ctx.model.sellers[s as usize].name.clone())];
-            cells.extend(ids.iter().map(|id| kpi_cell(ctx, cfg, Scope::Seller(s), r, id)));
+            cells.extend(kpi_cells(ctx, cfg, Scope::Seller(s), r, "sellers-table", &ids));
             cells.push(flag_count(ctx.model, flags, Scope::Seller(s)));
             Row { cells, target: Some(Target::Seller(s)) }
         })
@@ -181,13 +196,22 @@ pub fn products_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, fla
         Scope::Product(p) => vec![p],
         s => ctx.model.products_of(s),
     };
+    // Flags per product, in one pass over the flags (not one per product).
+    let mut per_product: rustc_hash::FxHashMap<u32, (usize, bool)> = Default::default();
+    for f in flags.iter().filter(|f| f.severity != Severity::LowConfidence) {
+        if let Some(p) = f.product_ix {
+            let e = per_product.entry(p).or_default();
+            e.0 += 1;
+            e.1 |= f.severity == Severity::Breach;
+        }
+    }
     let rows = products
         .into_iter()
         .map(|p| {
             let prod = &ctx.model.products[p as usize];
             let mut cells = vec![Cell::text(prod.reference.clone()), Cell::text(prod.title.clone())];
-            cells.extend(ids.iter().map(|id| kpi_cell(ctx, cfg, Scope::Product(p), r, id)));
-            cells.push(flag_count(ctx.model, flags, Scope::Product(p)));
+            cells.extend(kpi_cells(ctx, cfg, Scope::Product(p), r, "products-table", &ids));
+            cells.push(flag_cell(per_product.get(&p).copied().unwrap_or_default()));
             Row { cells, target: Some(Target::Product(p)) }
         })
         .collect();
@@ -206,6 +230,16 @@ pub const PERIOD_KPIS: &[(&str, &str, u16)] = &[
     ("rating_avg", "Rating", 6),
     ("order_defect_rate", "ODR", 5),
 ];
+
+const PERIOD_IDS: [&str; PERIOD_KPIS.len()] = {
+    let mut ids = [""; PERIOD_KPIS.len()];
+    let mut i = 0;
+    while i < ids.len() {
+        ids[i] = PERIOD_KPIS[i].0;
+        i += 1;
+    }
+    ids
+};
 
 /// The Periods scorecard: one row per bucket, newest first.
 pub fn periods_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, gran: Granularity) -> Table {
@@ -228,7 +262,7 @@ pub fn periods_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, gran
                 _ => time::fmt_day(b.from),
             };
             let mut cells = vec![Cell { text: label, key: Some(f64::from(b.from)), status: None }];
-            cells.extend(PERIOD_KPIS.iter().map(|(id, _, _)| kpi_cell(ctx, cfg, scope, b, id)));
+            cells.extend(kpi_cells(ctx, cfg, scope, b, "periods-table", &PERIOD_IDS));
             Row { cells, target: None }
         })
         .collect();

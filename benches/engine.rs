@@ -1,0 +1,74 @@
+//! `cargo bench --bench engine`: the engine's costs on a demo store (100k orders unless
+//! `KPISCOPE_BENCH_ORDERS` says otherwise): the aggregate build (a full load), the incremental update after
+//! another program commits 1,000 orders, and each view's query over the last 90 days.
+
+#[path = "support.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kpiscope::config::Config;
+use kpiscope::engine::{Ledger, Scope};
+use kpiscope::kpi::Ctx;
+use kpiscope::period::{Compare, DayRange, Granularity};
+use kpiscope::ui::data;
+
+fn engine(c: &mut Criterion) {
+    let cfg = Config::default();
+    for orders in support::sizes(&[100_000]) {
+        let path = support::store(orders);
+        let conn = kpiscope::store::open_read_only(&path).expect("open");
+        let mut g = c.benchmark_group(format!("{orders}"));
+        g.sample_size(10).measurement_time(Duration::from_secs(20));
+        g.bench_function("load (aggregate build)", |b| {
+            b.iter(|| Ledger::load(&conn, &path, &mut |_| {}).expect("load"))
+        });
+        g.bench_function("refresh after a 1,000-order commit", |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let scratch = support::Scratch::of(&path);
+                    let conn = kpiscope::store::open_read_only(&scratch.0).expect("open");
+                    let mut ledger = Ledger::load(&conn, &scratch.0, &mut |_| {}).expect("load");
+                    let writer = kpiscope::store::open_writable(&scratch.0).expect("writable");
+                    let mut sim = kpiscope::simulate::Simulator::new(&writer, &scratch.0, 7).expect("simulator");
+                    sim.step(&writer, 1_000).expect("commit");
+                    let t = Instant::now();
+                    ledger.refresh(&conn).expect("refresh");
+                    total += t.elapsed();
+                }
+                total
+            })
+        });
+        g.finish();
+
+        let model = Ledger::load(&conn, &path, &mut |_| {}).expect("load").into_model();
+        let ctx = Ctx { model: &model, now: model.last_day, prior_weight: cfg.bayes_prior_weight };
+        let r = DayRange::ending(model.last_day, 90);
+        let big = Scope::Seller(support::biggest_seller(&model));
+        let flags = kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None);
+        let mut g = c.benchmark_group(format!("{orders} views, 90 days"));
+        g.bench_function("overview tiles, store", |b| {
+            b.iter(|| data::tiles(ctx, &cfg, Scope::Store, r, Compare::Prev))
+        });
+        g.bench_function("overview tiles, biggest seller", |b| {
+            b.iter(|| data::tiles(ctx, &cfg, big, r, Compare::Prev))
+        });
+        g.bench_function("all-sellers table", |b| b.iter(|| data::sellers_table(ctx, &cfg, r, &flags)));
+        g.bench_function("biggest seller's products table", |b| {
+            b.iter(|| data::products_table(ctx, &cfg, big, r, &flags))
+        });
+        g.bench_function("all products table", |b| b.iter(|| data::products_table(ctx, &cfg, Scope::Store, r, &flags)));
+        g.bench_function("periods by week, biggest seller", |b| {
+            b.iter(|| data::periods_table(ctx, &cfg, big, r, Granularity::Week))
+        });
+        g.bench_function("red flags, whole store", |b| {
+            b.iter(|| kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None))
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

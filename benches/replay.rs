@@ -1,0 +1,254 @@
+//! `cargo bench --bench replay`: the whole explorer, as a user drives it, on `TestBackend` (120×40) with the
+//! real background worker, at each size of `KPISCOPE_BENCH_ORDERS` (default 100k and 1M; 10M is
+//! `KPISCOPE_BENCH_ORDERS=10000000`). Prints, per size:
+//! - the first frame (before any data), and when the start view's KPIs are on screen (a cold load: no cache);
+//! - a hundred scripted keystrokes (views, the biggest seller, its top products, periods, sorts, a filter,
+//!   back): compute + render per keystroke, p50 / p99 / max, and the slowest keys;
+//! - an external commit of 1,000 orders (written by `Simulator`, as another program would): from its commit
+//!   to the redrawn screen, through the worker's polling (every 250 ms) and incremental refresh;
+//! - the peak resident memory of the process.
+//!
+//! The store is a copy of the generated demo (the commit writes to it).
+
+#[path = "support.rs"]
+mod support;
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kpiscope::config::Config;
+use kpiscope::ui::worker::{self, Request, Source};
+use kpiscope::ui::{Action, App, Event, event_loop, keys, render, theme::Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The script: each entry is one keystroke. Drills into the first row of the Sellers table (sorted by
+/// orders: the biggest seller) and into its top products.
+const SCRIPT: &[&str] = &[
+    "2",
+    "s",
+    "s",
+    "s",
+    "S",
+    "S",
+    "j",
+    "j",
+    "j",
+    "k",
+    "k",
+    "k",
+    "Enter",
+    "3",
+    "j",
+    "j",
+    "Enter",
+    "Esc",
+    "j",
+    "Enter",
+    "Esc",
+    "p",
+    "p",
+    "p",
+    "P",
+    "c",
+    "c",
+    "c",
+    "s",
+    "s",
+    "S",
+    "/",
+    "a",
+    "e",
+    "Backspace",
+    "Enter",
+    "Esc",
+    "4",
+    "g",
+    "g",
+    "g",
+    "p",
+    "5",
+    "b",
+    "b",
+    "j",
+    "j",
+    "Esc",
+    "1",
+    "p",
+    "P",
+    "c",
+    "Tab",
+    "Tab",
+    "Tab",
+    "BackTab",
+    "2",
+    "G",
+    "Home",
+    "Enter",
+    "1",
+    "3",
+    "Enter",
+    "Esc",
+    "s",
+    "Esc",
+    "Esc",
+    "3",
+    "PageDown",
+    "PageUp",
+    "s",
+    "S",
+    "j",
+    "Enter",
+    "p",
+    "Esc",
+    "/",
+    "o",
+    "Enter",
+    "Esc",
+    "4",
+    "p",
+    "p",
+    "g",
+    "Esc",
+    "5",
+    "b",
+    "Esc",
+    "2",
+    "j",
+    "Enter",
+    "4",
+    "c",
+    "3",
+    "Enter",
+    "Esc",
+    "Esc",
+    "Esc",
+    "1",
+    "p",
+];
+
+fn key(k: &str) -> KeyEvent {
+    let code = match k {
+        "Enter" => KeyCode::Enter,
+        "Esc" => KeyCode::Esc,
+        "Tab" => KeyCode::Tab,
+        "BackTab" => KeyCode::BackTab,
+        "Backspace" => KeyCode::Backspace,
+        "PageDown" => KeyCode::PageDown,
+        "PageUp" => KeyCode::PageUp,
+        "Home" => KeyCode::Home,
+        c => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+    };
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Waits for the worker's next model, applying whatever else it sends.
+fn until_loaded(app: &mut App, rx: &mpsc::Receiver<Action>) {
+    loop {
+        let a = rx.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
+        let done = matches!(a, Action::Loaded { .. });
+        if let Action::Failed(e) = &a {
+            panic!("worker failed: {e}");
+        }
+        app.update(a);
+        if done {
+            return;
+        }
+    }
+}
+
+fn run(orders: u64) {
+    let store = support::store(orders);
+    let scratch = support::Scratch::of(&store);
+    let cfg = Config::default();
+    println!("\n== {orders} orders ({}) ==", store.display());
+
+    let started = Instant::now();
+    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
+    let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    app.update(Action::Resize(120, 40));
+    term.draw(|f| render::draw(f, &app)).expect("draw");
+    println!("first frame (loading screen):          {:>9.1} ms", ms(started.elapsed()));
+
+    let (req_tx, req_rx) = mpsc::channel();
+    let (act_tx, act_rx) = mpsc::channel();
+    let source = Source { path: scratch.0.clone(), demo: None, config: cfg.clone() };
+    let worker = worker::spawn(source, req_rx, act_tx);
+    until_loaded(&mut app, &act_rx);
+    term.draw(|f| render::draw(f, &app)).expect("draw");
+    println!("start view's KPIs on screen (cold):    {:>9.1} ms", ms(started.elapsed()));
+
+    let mut times: Vec<(f64, &str)> = Vec::new();
+    for k in SCRIPT {
+        let t = Instant::now();
+        let dirty = event_loop::handle(&mut app, Event::Key(key(k)));
+        if dirty {
+            term.draw(|f| render::draw(f, &app)).expect("draw");
+        }
+        times.push((ms(t.elapsed()), k));
+        for r in app.outbox.drain(..) {
+            let _ = req_tx.send(r);
+        }
+    }
+    let mut sorted: Vec<f64> = times.iter().map(|t| t.0).collect();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "{} keystrokes, compute + render:       p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+        times.len(),
+        pct(&sorted, 0.5),
+        pct(&sorted, 0.99),
+        sorted.last().copied().unwrap_or(0.0)
+    );
+    let mut slow: Vec<(usize, f64, &str)> = times.iter().enumerate().map(|(i, (t, k))| (i, *t, *k)).collect();
+    slow.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let slow: Vec<String> = slow.iter().take(5).map(|(i, t, k)| format!("#{i} {k} {t:.1} ms")).collect();
+    println!("  slowest: {}", slow.join(", "));
+
+    // Whatever the keystrokes asked of the worker (reviews) is answered before the commit.
+    std::thread::sleep(Duration::from_millis(300));
+    while let Ok(a) = act_rx.try_recv() {
+        app.update(a);
+    }
+    let writer = kpiscope::store::open_writable(&scratch.0).expect("writable");
+    let mut sim = kpiscope::simulate::Simulator::new(&writer, &scratch.0, 7).expect("simulator");
+    for round in 1..=3 {
+        sim.step(&writer, 1_000).expect("commit");
+        let t = Instant::now();
+        until_loaded(&mut app, &act_rx);
+        term.draw(|f| render::draw(f, &app)).expect("draw");
+        println!(
+            "1,000-order commit on screen, #{round}:      {:>9.1} ms (polling every {} ms)",
+            ms(t.elapsed()),
+            worker::POLL.as_millis()
+        );
+    }
+    let _ = req_tx.send(Request::Stop);
+    let _ = worker.join();
+    println!("peak RSS:                              {:>9.0} MiB", support::peak_rss_mib());
+}
+
+fn main() {
+    // Each size runs in a process of its own, so that its peak memory is its own.
+    let sizes = support::sizes(&[100_000, 1_000_000]);
+    if let [orders] = sizes[..] {
+        return run(orders);
+    }
+    for orders in sizes {
+        let me = std::env::current_exe().expect("own path");
+        let status = std::process::Command::new(me)
+            .env("KPISCOPE_BENCH_ORDERS", orders.to_string())
+            .status()
+            .expect("run one size");
+        assert!(status.success(), "{orders} orders: {status}");
+    }
+}

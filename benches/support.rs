@@ -1,0 +1,68 @@
+//! Shared by the benchmarks: demo stores of a given size, generated once into `target/bench-stores/` (10M
+//! orders take about a minute) and reused; the biggest seller; and a throwaway copy for benchmarks that write.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use kpiscope::demo::{DemoOptions, generate};
+use kpiscope::engine::Model;
+
+/// Order counts from `KPISCOPE_BENCH_ORDERS` ("100000,1000000"), or `default`.
+pub fn sizes(default: &[u64]) -> Vec<u64> {
+    match std::env::var("KPISCOPE_BENCH_ORDERS") {
+        Ok(v) => v.split(',').filter_map(|s| s.trim().replace('_', "").parse().ok()).collect(),
+        Err(_) => default.to_vec(),
+    }
+}
+
+/// The demo store of `orders` orders (seed 42), generated on first use.
+pub fn store(orders: u64) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-stores");
+    std::fs::create_dir_all(&dir).expect("bench store directory");
+    let path = dir.join(format!("demo-{orders}.db"));
+    if !path.exists() {
+        let tmp = dir.join(format!("demo-{orders}.db.part"));
+        let _ = std::fs::remove_file(&tmp);
+        let t = Instant::now();
+        eprintln!("generating a demo store of {orders} orders in {} ...", path.display());
+        generate(&tmp, DemoOptions { orders, seed: 42 }, &mut |_, _| {}).expect("generate");
+        std::fs::rename(&tmp, &path).expect("rename");
+        eprintln!("  took {:.1} s", t.elapsed().as_secs_f64());
+    }
+    path
+}
+
+/// A copy of `path` that may be written to, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn of(path: &Path) -> Scratch {
+        let copy = path.with_extension("scratch.db");
+        std::fs::copy(path, &copy).expect("copy store");
+        Scratch(copy)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The seller with the most products (the demo's big seller).
+pub fn biggest_seller(m: &Model) -> u32 {
+    (0..m.sellers.len()).max_by_key(|&s| m.seller_products[s].len()).unwrap_or(0) as u32
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+pub fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
