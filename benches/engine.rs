@@ -1,13 +1,14 @@
 //! `cargo bench --bench engine`: the engine's costs on a demo store (100k orders unless
 //! `KPISCOPE_BENCH_ORDERS` says otherwise): the aggregate build (a full load), the incremental update after
-//! another program commits 1,000 orders, and each view's query over the last 90 days.
+//! another program commits 1,000 orders, and each view's query over the last 90 days, computed afresh (the
+//! model's memo of answers is emptied before each run: a view seen before costs a lookup).
 
 #[path = "support.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use kpiscope::config::Config;
 use kpiscope::engine::{Ledger, Scope};
 use kpiscope::kpi::Ctx;
@@ -50,21 +51,49 @@ fn engine(c: &mut Criterion) {
         let flags = kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None);
         let mut g = c.benchmark_group(format!("{orders} views, 90 days"));
         g.bench_function("overview tiles, store", |b| {
-            b.iter(|| data::tiles(ctx, &cfg, Scope::Store, r, Compare::Prev))
+            b.iter_batched(
+                || model.memo.clear(),
+                |()| data::tiles(ctx, &cfg, Scope::Store, r, Compare::Prev),
+                BatchSize::SmallInput,
+            )
         });
         g.bench_function("overview tiles, biggest seller", |b| {
-            b.iter(|| data::tiles(ctx, &cfg, big, r, Compare::Prev))
+            b.iter_batched(
+                || model.memo.clear(),
+                |()| data::tiles(ctx, &cfg, big, r, Compare::Prev),
+                BatchSize::SmallInput,
+            )
         });
-        g.bench_function("all-sellers table", |b| b.iter(|| data::sellers_table(ctx, &cfg, r, &flags)));
+        g.bench_function("all-sellers table", |b| {
+            b.iter_batched(|| model.memo.clear(), |()| data::sellers_table(ctx, &cfg, r, &flags), BatchSize::SmallInput)
+        });
         g.bench_function("biggest seller's products table", |b| {
-            b.iter(|| data::products_table(ctx, &cfg, big, r, &flags))
+            b.iter_batched(
+                || model.memo.clear(),
+                |()| data::products_table(ctx, &cfg, big, r, &flags),
+                BatchSize::SmallInput,
+            )
         });
-        g.bench_function("all products table", |b| b.iter(|| data::products_table(ctx, &cfg, Scope::Store, r, &flags)));
+        g.bench_function("all products table", |b| {
+            b.iter_batched(
+                || model.memo.clear(),
+                |()| data::products_table(ctx, &cfg, Scope::Store, r, &flags),
+                BatchSize::SmallInput,
+            )
+        });
         g.bench_function("periods by week, biggest seller", |b| {
-            b.iter(|| data::periods_table(ctx, &cfg, big, r, Granularity::Week))
+            b.iter_batched(
+                || model.memo.clear(),
+                |()| data::periods_table(ctx, &cfg, big, r, Granularity::Week),
+                BatchSize::SmallInput,
+            )
         });
         g.bench_function("red flags, whole store", |b| {
-            b.iter(|| kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None))
+            b.iter_batched(
+                || model.memo.clear(),
+                |()| kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None),
+                BatchSize::SmallInput,
+            )
         });
         g.finish();
     }

@@ -38,6 +38,11 @@ impl Memo {
         v
     }
 
+    /// Forgets every answer (benchmarks measure first computations with it).
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<MemoKey, Value>> {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
