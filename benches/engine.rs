@@ -8,9 +8,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Bencher, Criterion, criterion_group, criterion_main};
 use kpiscope::config::Config;
-use kpiscope::engine::{Ledger, Scope};
+use kpiscope::engine::{Ledger, Model, Scope};
 use kpiscope::kpi::Ctx;
 use kpiscope::period::{Compare, DayRange, Granularity};
 use kpiscope::ui::data;
@@ -51,52 +51,31 @@ fn engine(c: &mut Criterion) {
         let flags = kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None);
         let mut g = c.benchmark_group(format!("{orders} views, 90 days"));
         g.bench_function("overview tiles, store", |b| {
-            b.iter_batched(
-                || model.memo.clear(),
-                |()| data::tiles(ctx, &cfg, Scope::Store, r, Compare::Prev),
-                BatchSize::SmallInput,
-            )
+            cold(b, &model, || data::tiles(ctx, &cfg, Scope::Store, r, Compare::Prev))
         });
         g.bench_function("overview tiles, biggest seller", |b| {
-            b.iter_batched(
-                || model.memo.clear(),
-                |()| data::tiles(ctx, &cfg, big, r, Compare::Prev),
-                BatchSize::SmallInput,
-            )
+            cold(b, &model, || data::tiles(ctx, &cfg, big, r, Compare::Prev))
         });
-        g.bench_function("all-sellers table", |b| {
-            b.iter_batched(|| model.memo.clear(), |()| data::sellers_table(ctx, &cfg, r, &flags), BatchSize::SmallInput)
-        });
+        g.bench_function("all-sellers table", |b| cold(b, &model, || data::sellers_table(ctx, &cfg, r, &flags)));
         g.bench_function("biggest seller's products table", |b| {
-            b.iter_batched(
-                || model.memo.clear(),
-                |()| data::products_table(ctx, &cfg, big, r, &flags),
-                BatchSize::SmallInput,
-            )
+            cold(b, &model, || data::products_table(ctx, &cfg, big, r, &flags))
         });
         g.bench_function("all products table", |b| {
-            b.iter_batched(
-                || model.memo.clear(),
-                |()| data::products_table(ctx, &cfg, Scope::Store, r, &flags),
-                BatchSize::SmallInput,
-            )
+            cold(b, &model, || data::products_table(ctx, &cfg, Scope::Store, r, &flags))
         });
         g.bench_function("periods by week, biggest seller", |b| {
-            b.iter_batched(
-                || model.memo.clear(),
-                |()| data::periods_table(ctx, &cfg, big, r, Granularity::Week),
-                BatchSize::SmallInput,
-            )
+            cold(b, &model, || data::periods_table(ctx, &cfg, big, r, Granularity::Week))
         });
         g.bench_function("red flags, whole store", |b| {
-            b.iter_batched(
-                || model.memo.clear(),
-                |()| kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None),
-                BatchSize::SmallInput,
-            )
+            cold(b, &model, || kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None))
         });
         g.finish();
     }
+}
+
+/// Times `f` on a model that has not answered anything yet (its memo emptied before each run).
+fn cold<R>(b: &mut Bencher<'_>, model: &Model, mut f: impl FnMut() -> R) {
+    b.iter_batched(|| model.memo.clear(), |()| f(), BatchSize::SmallInput)
 }
 
 criterion_group!(benches, engine);

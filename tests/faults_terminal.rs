@@ -12,9 +12,10 @@ use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// Waits for `text`, then returns the screen.
+/// Waits for `text` and for the terminal's mode to be printed after it, then returns the screen.
 fn screen_with(t: &Tmux, text: &str) -> String {
     t.wait_for(text, LIMIT);
+    t.wait_for("TTY-CHECKED", LIMIT);
     t.screen()
 }
 
@@ -23,7 +24,7 @@ fn session(name: &str, store: &std::path::Path) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_kpiscope");
     let home = store.parent().expect("dir").display();
     let cmd = format!(
-        "HOME={home} XDG_STATE_HOME={home} {bin} {} --no-mouse; echo EXITED $?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo; sleep 30",
+        "HOME={home} XDG_STATE_HOME={home} {bin} {} --no-mouse; echo EXITED $?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo; echo TTY-CHECKED; sleep 30",
         store.display()
     );
     Tmux::start(&format!("{name}-{}", std::process::id()), &cmd)
