@@ -16,7 +16,7 @@ mod support;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use kpiscope::config::Config;
 use kpiscope::ui::worker::{self, Request, Source};
 use kpiscope::ui::{Action, App, Event, event_loop, keys, render, theme::Theme};
@@ -128,19 +128,11 @@ const SCRIPT: &[&str] = &[
     "p",
 ];
 
+/// A keystroke as the registry spells it.
 fn key(k: &str) -> KeyEvent {
-    let code = match k {
-        "Enter" => KeyCode::Enter,
-        "Esc" => KeyCode::Esc,
-        "Tab" => KeyCode::Tab,
-        "BackTab" => KeyCode::BackTab,
-        "Backspace" => KeyCode::Backspace,
-        "PageDown" => KeyCode::PageDown,
-        "PageUp" => KeyCode::PageUp,
-        "Home" => KeyCode::Home,
-        c => KeyCode::Char(c.chars().next().unwrap_or(' ')),
-    };
-    KeyEvent::new(code, KeyModifiers::NONE)
+    let (code, mods) =
+        keys::parse_key(k).unwrap_or_else(|| panic!("the script has a key the registry cannot read: {k}"));
+    KeyEvent::new(code, mods)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -17,8 +17,8 @@ pub use counters::Counters;
 pub use customers::{CustomerList, CustomerStats};
 pub use ledger::{DISPUTE_RESPONSE_SECS, Ledger, REPLY_SECS, RETURN_RESPONSE_SECS, Refresh, split_pro_rata};
 pub use load::{load, load_with_progress};
-pub use memo::{Memo, MemoKey};
-pub use model::{DisputeFact, Model, Product, Recorded, Scope, Seller, Stock, VELOCITY_DAYS};
+pub use memo::Memo;
+pub use model::{DisputeFact, Model, Product, Recorded, Scope, Seller, Stock};
 pub use packed::Packed;
 pub use series::Dense;
 

@@ -204,3 +204,22 @@ fn headers_are_found_by_common_spellings_or_named() {
     let e = run(&d.join("de2.db"), &[f], &bad).expect_err("no such header").to_string();
     assert!(e.contains("no column 'Anzahl' (given for quantity)"), "{e}");
 }
+
+#[test]
+fn a_corrected_country_on_reimport_updates_the_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let store = d.join("s.db");
+    let first =
+        write(d, "a.csv", format!("{HEAD}536365,85123A,WHITE HANGER,6,12/1/2010 8:26,2.55,17850,Frace\n").as_bytes());
+    let s = run(&store, &[first], &gbp()).expect("first");
+    assert_eq!(s.orders_new, 1);
+    // Only the country differs: before, the comparison left country and channel out and called it unchanged.
+    let fixed =
+        write(d, "b.csv", format!("{HEAD}536365,85123A,WHITE HANGER,6,12/1/2010 8:26,2.55,17850,France\n").as_bytes());
+    let s = run(&store, &[fixed], &gbp()).expect("again");
+    assert_eq!((s.orders_new, s.orders_updated, s.orders_unchanged), (0, 1, 0));
+    let conn = kpiscope::store::open_read_only(&store).expect("open");
+    let country: String = conn.query_row("SELECT ship_country FROM orders", [], |r| r.get(0)).expect("country");
+    assert_eq!(country, "France");
+}

@@ -1136,8 +1136,6 @@ impl Ledger {
         for p in &mut self.model.product_days {
             p.settle();
         }
-        let velocity = crate::period::DayRange::ending(self.model.last_day, super::model::VELOCITY_DAYS);
-        self.model.keep_recent_units(velocity);
         self.day_checks();
         self.model.quality = self.quality.clone();
     }

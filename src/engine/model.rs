@@ -10,9 +10,6 @@ use super::series::Dense;
 use crate::period::DayRange;
 use crate::time::Day;
 
-/// Days of sales a product's velocity (and so its days of stock cover) is measured over.
-pub const VELOCITY_DAYS: i32 = 30;
-
 #[derive(Debug, Clone)]
 pub struct Seller {
     pub db_id: i64,
@@ -104,10 +101,6 @@ pub struct Model {
     pub recorded: Recorded,
     /// Rows that break the engine's assumptions, counted, with what was done about them.
     pub quality: Quality,
-    /// Units sold per product over `recent_window` (the velocity window ending at the last day), kept so that
-    /// stock cover needs no pass over every product's days.
-    pub recent_units: Vec<i64>,
-    pub recent_window: Option<DayRange>,
     /// Answers already computed from this model (see `memo`).
     pub memo: super::memo::Memo,
 }
@@ -133,21 +126,15 @@ impl Model {
         list.unwrap_or(&self.store_customers)
     }
 
+    /// Units of every product in `window`, by product index: one pass over all products, memoised, so that
+    /// stock cover of a store with 20,000 products is not 20,000 sums per question.
+    pub fn units_by_product(&self, window: DayRange) -> std::sync::Arc<Vec<i64>> {
+        self.memo.get_or((Scope::Store, window, window.to, 0, "units-by-product"), || {
+            self.product_days.iter().map(|d| d.sum(window).units).collect::<Vec<i64>>()
+        })
+    }
+
     /// The products a scope covers.
-    /// Units of a product in `window`: from `recent_units` when it is that window.
-    pub fn recent_units(&self, product: u32, window: DayRange) -> i64 {
-        match self.recent_units.get(product as usize) {
-            Some(&u) if self.recent_window == Some(window) => u,
-            _ => self.counters(Scope::Product(product), window).units,
-        }
-    }
-
-    /// Keeps the products' units over `window` (see `recent_units`).
-    pub fn keep_recent_units(&mut self, window: DayRange) {
-        self.recent_units = self.product_days.iter().map(|d| d.sum(window).units).collect();
-        self.recent_window = Some(window);
-    }
-
     pub fn products_of(&self, scope: Scope) -> Vec<u32> {
         match scope {
             Scope::Store => (0..self.products.len() as u32).collect(),

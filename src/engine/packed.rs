@@ -64,7 +64,8 @@ impl Packed {
     }
 
     /// Every day with a non-zero cell, with its counters, ascending.
-    pub fn days(&self) -> Vec<(Day, Counters)> {
+    #[cfg(test)]
+    fn days(&self) -> Vec<(Day, Counters)> {
         let mut all = self.clone();
         all.pack();
         let mut at = 0;
@@ -141,8 +142,9 @@ impl Packed {
         self.bytes.shrink_to_fit();
     }
 
-    /// Bytes held (for measurements).
-    pub fn heap_bytes(&self) -> usize {
+    /// Bytes held.
+    #[cfg(test)]
+    fn heap_bytes(&self) -> usize {
         self.days.capacity() * 4
             + self.ends.capacity() * 4
             + self.bytes.capacity()

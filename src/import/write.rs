@@ -113,21 +113,6 @@ pub enum Outcome {
     Unchanged,
 }
 
-type OrderColumns = (
-    i64,
-    Option<i64>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    String,
-    i64,
-    i64,
-);
-
 /// An order with its lines, matched on its ref.
 pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i64, Outcome)> {
     let total: i64 = o.lines.iter().map(|l| l.1 * l.2).sum();
@@ -142,49 +127,6 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
         channel: None,
         shipping_charged: 0,
     });
-    let wanted: OrderColumns = (
-        o.seller,
-        o.customer,
-        o.at,
-        t.paid,
-        t.ship_by,
-        t.confirmed,
-        t.scanned,
-        t.promised,
-        t.delivered,
-        t.status.to_string(),
-        total,
-        t.shipping_charged,
-    );
-    let found: Option<(i64, OrderColumns)> = tx
-        .prepare_cached(
-            "SELECT id, seller_id, customer_id, placed_at, paid_at, ship_by_at, ship_confirmed_at, first_scan_at,
-                    promised_delivery_at, delivered_at, status, items_total_minor, shipping_charged_minor
-             FROM orders WHERE ref = ?1",
-        )
-        .and_then(|mut s| {
-            s.query_row([o.reference], |r| {
-                Ok((
-                    r.get(0)?,
-                    (
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                        r.get(10)?,
-                        r.get(11)?,
-                        r.get(12)?,
-                    ),
-                ))
-            })
-            .optional()
-        })
-        .at(store)?;
     // Lines go in as multi-row INSERTs of 32, 8 or 1 rows: three statement shapes, far fewer statements.
     let insert_lines = |id: i64| -> Result<()> {
         let mut rest = o.lines;
@@ -218,6 +160,18 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
         t.shipping_charged,
         t.channel
     ];
+    // The stored order, and whether every column already holds what this import would write (`IS` treats
+    // NULLs as equal): the columns are spelled once, in the statements, for reading, comparing and writing.
+    let found: Option<(i64, bool)> = tx
+        .prepare_cached(
+            "SELECT id, seller_id IS ?2 AND customer_id IS ?3 AND placed_at IS ?4 AND paid_at IS ?5 AND ship_by_at IS ?6
+                    AND ship_confirmed_at IS ?7 AND first_scan_at IS ?8 AND promised_delivery_at IS ?9
+                    AND delivered_at IS ?10 AND status IS ?11 AND ship_country IS ?12 AND items_total_minor IS ?13
+                    AND shipping_charged_minor IS ?14 AND channel IS ?15
+             FROM orders WHERE ref = ?1",
+        )
+        .and_then(|mut s| s.query_row(values, |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .at(store)?;
     match found {
         None => {
             tx.prepare_cached(
@@ -232,7 +186,7 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
             insert_lines(id)?;
             Ok((id, Outcome::New))
         }
-        Some((id, old_cols)) => {
+        Some((id, same)) => {
             let mut old: Vec<(i64, i64, i64)> = tx
                 .prepare_cached("SELECT product_id, quantity, unit_price_minor FROM order_items WHERE order_id = ?1")
                 .and_then(|mut s| s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
@@ -240,7 +194,7 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
             let mut new = o.lines.to_vec();
             old.sort_unstable();
             new.sort_unstable();
-            if old_cols == wanted && old == new {
+            if same && old == new {
                 return Ok((id, Outcome::Unchanged));
             }
             tx.execute(

@@ -10,7 +10,7 @@ use crate::period::DayRange;
 use crate::time::Day;
 
 /// Days of sales the stock KPIs average over.
-pub use crate::engine::VELOCITY_DAYS;
+pub const VELOCITY_DAYS: i32 = 30;
 
 /// One KPI's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,12 +95,13 @@ fn stock_stats(ctx: Ctx<'_>, scope: Scope, range: DayRange) -> StockStats {
     // Units of the scope's stocked products in the period: the scope's units less those of its products
     // without stock (usually none), so a store of 20,000 products is not summed product by product.
     let mut s = StockStats { period_units: m.counters(scope, range).units, ..StockStats::default() };
+    let units = m.units_by_product(recent);
     for p in m.products_of(scope) {
         let Some(stock) = m.stock.get(p as usize).copied().flatten() else {
             s.period_units -= m.counters(Scope::Product(p), range).units;
             continue;
         };
-        let sold = m.recent_units(p, recent);
+        let sold = units.get(p as usize).copied().unwrap_or_default();
         s.stocked += 1;
         s.on_hand += stock.on_hand.max(0);
         s.recent_units += sold;
@@ -118,7 +119,7 @@ fn stock_stats(ctx: Ctx<'_>, scope: Scope, range: DayRange) -> StockStats {
 /// Days of cover of one product (`None`: not stocked or not selling).
 pub fn product_cover(ctx: Ctx<'_>, product: u32) -> Option<(f64, i64, Option<i64>)> {
     let stock = ctx.model.stock.get(product as usize).copied().flatten()?;
-    let sold = ctx.model.recent_units(product, DayRange::ending(ctx.now, VELOCITY_DAYS));
+    let sold = ctx.model.units_by_product(DayRange::ending(ctx.now, VELOCITY_DAYS)).get(product as usize).copied()?;
     (sold > 0)
         .then(|| (stock.on_hand.max(0) as f64 * f64::from(VELOCITY_DAYS) / sold as f64, sold, stock.lead_time_days))
 }

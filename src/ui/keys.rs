@@ -96,7 +96,7 @@ pub fn with_overrides(mut cmds: Vec<Command>, keys: &BTreeMap<String, Vec<String
 }
 
 /// A key as written in the registry: "j", "G", "Ctrl-d", "Enter", "PageDown".
-fn parse_key(s: &str) -> Option<(KeyCode, KeyModifiers)> {
+pub fn parse_key(s: &str) -> Option<(KeyCode, KeyModifiers)> {
     let (mods, key) = match s.strip_prefix("Ctrl-") {
         Some(k) => (KeyModifiers::CONTROL, k),
         None => (KeyModifiers::NONE, s),
