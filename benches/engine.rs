@@ -1,5 +1,6 @@
 //! `cargo bench --bench engine`: the engine's costs on a demo store (100k orders unless
-//! `KPISCOPE_BENCH_ORDERS` says otherwise): the aggregate build (a full load), the incremental update after
+//! `KPISCOPE_BENCH_ORDERS` says otherwise): the aggregate build (a full load), reading it back from the
+//! model cache (a warm start), the incremental update after
 //! another program commits 1,000 orders, and each view's query over the last 90 days, computed afresh (the
 //! model's memo of answers is emptied before each run: a view seen before costs a lookup).
 
@@ -25,6 +26,15 @@ fn engine(c: &mut Criterion) {
         g.bench_function("load (aggregate build)", |b| {
             b.iter(|| Ledger::load(&conn, &path, &mut |_| {}).expect("load"))
         });
+        let cache_dir = path.with_extension("bench-cache");
+        let id = kpiscope::engine::cache::Identity::of(&path).expect("identity");
+        let built = Ledger::load(&conn, &path, &mut |_| {}).expect("load").into_model();
+        kpiscope::engine::cache::write(&cache_dir, &id, &built).expect("write cache");
+        drop(built);
+        g.bench_function("read the model cache (warm start)", |b| {
+            b.iter(|| kpiscope::engine::cache::read(&cache_dir, &id).expect("cached model"))
+        });
+        let _ = std::fs::remove_dir_all(&cache_dir);
         g.bench_function("refresh after a 1,000-order commit", |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;

@@ -186,8 +186,9 @@ fn demo_cmd(path: &Path, opts: DemoOptions, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// Loads a store, showing how far on a terminal (a big store takes a while).
-fn open_with_progress(path: &Path) -> Result<Model> {
+/// Opens a store through the model cache (see `engine::cache`), showing how far a cold load is on a
+/// terminal (a big store takes a while).
+fn open_with_progress(path: &Path) -> Result<engine::cache::Opened> {
     let conn = store::open_read_only(path)?;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |f: f64| {
@@ -196,11 +197,11 @@ fn open_with_progress(path: &Path) -> Result<Model> {
             let _ = std::io::stderr().flush();
         }
     };
-    let model = engine::load_with_progress(&conn, path, &mut progress)?;
-    if tty {
+    let opened = engine::cache::open(engine::cache::dir(), &conn, path, &mut progress)?;
+    if tty && !opened.warm {
         eprint!("\r\x1b[2K");
     }
-    Ok(model)
+    Ok(opened)
 }
 
 fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) -> Result<i32> {
@@ -209,14 +210,15 @@ fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) ->
         cfg.standard = s;
     }
     let period: Option<Period> = args.period.as_deref().map(str::parse).transpose()?;
-    let model: Model = open_with_progress(&args.store)?;
+    let opened = open_with_progress(&args.store)?;
+    let model: &Model = &opened.model;
     let scope = model.resolve_scope(args.seller.as_deref(), args.category.as_deref(), args.product.as_deref())?;
     let now = match &args.as_of {
         Some(d) => time::parse_day(d)
             .ok_or_else(|| kpiscope::Error::usage(format!("--as-of '{d}' is not a date (YYYY-MM-DD)")))?,
         None => model.last_day,
     };
-    let ctx = Ctx { model: &model, now, prior_weight: cfg.bayes_prior_weight };
+    let ctx = Ctx { model, now, prior_weight: cfg.bayes_prior_weight };
     let flag_range = period.map(|p| p.resolve(now, model.first_day));
     let found = flags::evaluate(ctx, &cfg, scope, flag_range);
     let breach = found.iter().any(|f| f.severity == Severity::Breach);
@@ -238,8 +240,8 @@ fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) ->
             now,
         };
         match args.format {
-            Format::Table => report::report_table(&model, &meta, &card, &found) + &report::quality_table(&model),
-            Format::Json => format!("{:#}\n", report::report_json(&model, &meta, &card, &found)),
+            Format::Table => report::report_table(model, &meta, &card, &found) + &report::quality_table(model),
+            Format::Json => format!("{:#}\n", report::report_json(model, &meta, &card, &found)),
             Format::Csv => report::report_csv(&card),
         }
     };
@@ -248,5 +250,8 @@ fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) ->
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
         _ => {}
     }
+    let _ = std::io::stdout().flush();
+    // A cold load is cached once the answer is out: the next report starts from the aggregates.
+    opened.save();
     Ok(if flags_only && breach { 1 } else { 0 })
 }

@@ -1,6 +1,7 @@
 //! The engine: a store loaded into memory aggregates (`Model`), and the questions asked of it. No UI here;
 //! the explorer, `report` and `flags` are front ends of this module.
 
+pub mod cache;
 mod counters;
 mod customers;
 mod ledger;
@@ -11,6 +12,7 @@ mod packed;
 pub mod quality;
 mod rows;
 mod series;
+mod snapshot;
 pub mod text;
 
 pub use counters::Counters;

@@ -193,3 +193,24 @@ fn ctrl_z_suspends_between_frames_and_redraws_whole() {
     fresh.draw(|f| kpiscope::ui::render::draw(f, &app)).expect("draw");
     assert_eq!(terminal.backend().buffer(), fresh.backend().buffer());
 }
+
+#[test]
+fn a_cached_model_says_so_until_the_worker_follows_the_store() {
+    use ratatui::backend::TestBackend;
+    let (mut app, _dir, path) = common::app(Theme::dark(), (120, 40));
+    let header = |app: &App| {
+        let mut t = ratatui::Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+        t.draw(|f| kpiscope::ui::render::draw(f, app)).expect("draw");
+        let buf = t.backend().buffer().clone();
+        (0..120).map(|x| buf[(x, 0)].symbol().to_string()).collect::<String>()
+    };
+    assert!(header(&app).contains("● live"), "{}", header(&app));
+    let mut action = kpiscope::ui::worker::loaded(kpiscope::engine::open(&path).expect("open"), &Default::default(), 3);
+    if let Action::Loaded { cached, .. } = &mut action {
+        *cached = true;
+    }
+    app.update(action);
+    assert!(header(&app).contains("◐ cached · reading the store"), "{}", header(&app));
+    app.update(Action::Following);
+    assert!(header(&app).contains("● live"), "{}", header(&app));
+}

@@ -53,6 +53,19 @@ impl CustomerList {
         }
     }
 
+    /// Days, entries, block counts and the total of first orders (for `snapshot`).
+    pub(super) fn parts(&self) -> (&[Day], &[u32], &[u32], u32) {
+        (&self.days, &self.entries, &self.firsts, self.first_total)
+    }
+
+    /// Rebuilds a list from `parts`, or `None` when they do not fit together.
+    pub(super) fn from_parts(days: Vec<Day>, entries: Vec<u32>, firsts: Vec<u32>, first_total: u32) -> Option<Self> {
+        let fits = days.len() == entries.len()
+            && firsts.len() == entries.len() / BLOCK
+            && days.windows(2).all(|w| w[0] <= w[1]);
+        fits.then_some(CustomerList { days, entries, firsts, first_total })
+    }
+
     /// First orders among `entries[..hi]`.
     fn firsts_before(&self, hi: usize) -> u64 {
         let whole = hi / BLOCK;

@@ -11,6 +11,9 @@ use crate::time::Day;
 /// How many unpacked cells may wait before they are packed.
 const TAIL: usize = 16;
 
+/// A packed series in pieces: days, cell ends, cell bytes, tail days, tail cells.
+pub(super) type Parts<'a> = (&'a [Day], &'a [u32], &'a [u8], &'a [Day], &'a [Counters]);
+
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
     /// days with a packed cell, ascending
@@ -140,6 +143,28 @@ impl Packed {
         self.days.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.bytes.shrink_to_fit();
+    }
+
+    /// The packed cells and the tail (for `snapshot`).
+    pub(super) fn parts(&self) -> Parts<'_> {
+        (&self.days, &self.ends, &self.bytes, &self.tail_days, &self.tail)
+    }
+
+    /// Rebuilds a series from `parts`, or `None` when they do not fit together (cells out of order or
+    /// ending outside the bytes), so that a damaged cache can never index out of bounds.
+    pub(super) fn from_parts(
+        days: Vec<Day>,
+        ends: Vec<u32>,
+        bytes: Vec<u8>,
+        tail_days: Vec<Day>,
+        tail: Vec<Counters>,
+    ) -> Option<Self> {
+        let ordered = days.windows(2).all(|w| w[0] < w[1]) && ends.windows(2).all(|w| w[0] <= w[1]);
+        let fits = days.len() == ends.len()
+            && ends.last().map_or(bytes.is_empty(), |&e| e as usize == bytes.len())
+            && tail_days.len() == tail.len()
+            && tail.len() <= TAIL;
+        (ordered && fits).then_some(Packed { days, ends, bytes, tail_days, tail })
     }
 
     /// Bytes held.

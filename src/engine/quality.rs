@@ -105,6 +105,15 @@ impl Quality {
         e.0 += 1;
     }
 
+    /// Every (id, count, first example), for `snapshot`.
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&str, u64, &str)> {
+        self.found.iter().map(|(k, (n, ex))| (k.as_str(), *n, ex.as_str()))
+    }
+
+    pub(super) fn insert(&mut self, id: String, count: u64, example: String) {
+        self.found.insert(id, (count, example));
+    }
+
     /// Forgets the cases of `id` (checks recomputed in full on each refresh).
     pub fn clear(&mut self, id: &str) {
         self.found.remove(id);

@@ -49,6 +49,15 @@ impl Dense {
         out
     }
 
+    /// The first day and the cells (for `snapshot`).
+    pub(super) fn parts(&self) -> (Day, &[Counters]) {
+        (self.start, &self.cells)
+    }
+
+    pub(super) fn from_parts(start: Day, cells: Vec<Counters>) -> Self {
+        Dense { start, cells }
+    }
+
     /// Every day with its counters.
     pub fn days(&self) -> impl Iterator<Item = (Day, &Counters)> {
         self.cells.iter().enumerate().map(|(i, c)| (self.start + i as Day, c))

@@ -84,7 +84,11 @@ pub enum Action {
         model: Arc<Model>,
         flags: Vec<Flag>,
         elapsed_ms: u64,
+        /// read from the model cache: live changes follow once the worker has read the store (`Following`)
+        cached: bool,
     },
+    /// the worker has read the store behind a cached model and now follows its commits
+    Following,
     Reviews {
         product: u32,
         rows: Vec<ReviewRow>,

@@ -96,6 +96,8 @@ pub struct App {
     /// the data-quality panel is open
     pub quality: bool,
     pub frozen: bool,
+    /// the worker follows the store's commits (false while a cached model is shown and the store is read)
+    pub following: bool,
     pub breaches_only: bool,
     pub notice: Option<(String, u32)>,
     pub size: (u16, u16),
@@ -136,6 +138,7 @@ impl App {
             help: false,
             quality: false,
             frozen: false,
+            following: true,
             breaches_only: false,
             notice: None,
             size: (120, 40),
@@ -327,7 +330,14 @@ impl App {
                 }
                 return;
             }
-            Action::Loaded { model, flags, elapsed_ms } => self.loaded(model, flags, elapsed_ms),
+            Action::Loaded { model, flags, elapsed_ms, cached } => {
+                self.following = !cached;
+                self.loaded(model, flags, elapsed_ms);
+            }
+            Action::Following => {
+                self.following = true;
+                return;
+            }
             Action::Reviews { product, rows } => {
                 self.reviews = Some((product, rows));
                 return;

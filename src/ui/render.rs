@@ -89,6 +89,7 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         (_, _, None) => Span::styled("○ loading", t.dim),
         (Some(st), _, _) => Span::styled(format!("◌ stale since {} ({})", clock(st.since), st.why), t.warn),
         (None, true, _) => Span::styled("‖ frozen", t.warn),
+        (None, false, _) if !app.following => Span::styled("◐ cached · reading the store", t.dim),
         (None, false, _) => Span::styled("● live", t.good),
     };
     let mut spans = vec![

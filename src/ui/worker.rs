@@ -14,12 +14,15 @@ use rusqlite::Connection;
 use super::action::Action;
 use crate::config::Config;
 use crate::demo::{self, DemoOptions};
-use crate::engine::{Ledger, Model, Refresh, Scope};
+use crate::engine::{Ledger, Model, Refresh, Scope, cache};
 use crate::flags;
 use crate::kpi::Ctx;
 
 /// How often the worker asks SQLite whether another process committed.
 pub const POLL: Duration = Duration::from_millis(250);
+/// A model refreshed by live changes is written to the model cache once the store has been quiet this long
+/// (a busy store is not rewritten on every commit).
+const SAVE_AFTER: Duration = Duration::from_secs(5);
 
 /// One review of a product, for the product page.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,10 +88,17 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         let _ = out.send(Action::Stale { since, why });
     };
     let mut frozen = false;
+    // A refreshed model not cached yet, with the identity it matches and when it was made.
+    let mut unsaved: Option<(cache::Identity, Instant)> = None;
     loop {
         let first = match requests.recv_timeout(POLL) {
             Ok(r) => Some(r),
-            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Timeout) => {
+                if unsaved.as_ref().is_some_and(|(_, at)| at.elapsed() >= SAVE_AFTER) {
+                    save(source, unsaved.take().map(|u| u.0), ledger.model());
+                }
+                None
+            }
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
         // Coalesce: keep the last request of each kind.
@@ -123,6 +133,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         }
         // Another process committed (or `r` asked): follow the change in place when the ledger can.
         let started = Instant::now();
+        let before = cache::Identity::of(&source.path).ok();
         let outcome = if reload { Ok(Refresh::NeedsReload("reload asked".into())) } else { ledger.refresh(&conn) };
         match outcome {
             Ok(Refresh::Applied { new_orders, touched }) => {
@@ -131,12 +142,15 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
                 version = v;
                 last_good = crate::time::wall_clock();
+                let after = cache::Identity::of(&source.path).ok();
+                unsaved = before.filter(|b| after.as_ref() == Some(b)).map(|id| (id, Instant::now()));
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
-                match load(&conn, source, out, false) {
+                match load(&conn, source, out, None) {
                     Ok(l) => {
                         ledger = l;
+                        unsaved = None;
                         version = v;
                         last_good = crate::time::wall_clock();
                     }
@@ -160,22 +174,53 @@ fn first_load(
     requests: &Receiver<Request>,
     out: &Sender<Action>,
 ) -> Result<Option<(Connection, Ledger)>, String> {
+    let mut warm = None;
     loop {
         let attempt = crate::store::open_read_only(&source.path).and_then(|conn| {
-            let ledger = load(&conn, source, out, true)?;
+            if warm.is_none() {
+                warm = Some(from_cache(source, out));
+            }
+            let ledger = load(&conn, source, out, warm.clone().flatten())?;
             Ok((conn, ledger))
         });
         match attempt {
             Ok(pair) => return Ok(Some(pair)),
             Err(e) if e.is_locked() => {
                 tracing::warn!("waiting for a lock: {e}");
-                let _ = out.send(Action::Progress("Waiting: another program holds a lock on the store".into(), 0.0));
+                if warm.as_ref().is_none_or(Option::is_none) {
+                    let _ =
+                        out.send(Action::Progress("Waiting: another program holds a lock on the store".into(), 0.0));
+                }
                 match requests.recv_timeout(Duration::from_millis(500)) {
                     Ok(Request::Stop) | Err(RecvTimeoutError::Disconnected) => return Ok(None),
                     _ => {}
                 }
             }
             Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// A warm start: when the model cache holds the store as it is now, sends that model at once and returns
+/// the identity it was cached under (the ledger that follows live changes is then built behind it).
+fn from_cache(source: &Source, out: &Sender<Action>) -> Option<cache::Identity> {
+    let started = Instant::now();
+    let dir = cache::dir()?;
+    let id = cache::Identity::of(&source.path).ok()?;
+    match cache::read(&dir, &id) {
+        Ok(model) => {
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            tracing::info!("model of {} read from the cache in {elapsed_ms} ms", source.path.display());
+            let mut action = loaded(model, &source.config, elapsed_ms);
+            if let Action::Loaded { cached, .. } = &mut action {
+                *cached = true;
+            }
+            let _ = out.send(action);
+            Some(id)
+        }
+        Err(why) => {
+            tracing::info!("model cache not used: {why}");
+            None
         }
     }
 }
@@ -189,22 +234,52 @@ fn data_version(conn: &Connection, path: &std::path::Path) -> crate::Result<i64>
 pub fn loaded(model: Model, config: &Config, elapsed_ms: u64) -> Action {
     let ctx = Ctx { model: &model, now: model.last_day, prior_weight: config.bayes_prior_weight };
     let flags = flags::evaluate(ctx, config, Scope::Store, None);
-    Action::Loaded { model: Arc::new(model), flags, elapsed_ms }
+    Action::Loaded { model: Arc::new(model), flags, elapsed_ms, cached: false }
 }
 
-/// Loads the store in full and sends the model.
-fn load(conn: &Connection, source: &Source, out: &Sender<Action>, first: bool) -> crate::Result<Ledger> {
+/// Loads the store in full and sends the model, unless the model already on screen came from the cache
+/// under an identity the store still has (`shown`). A load of a store that held still meanwhile is
+/// written to the model cache, after the model is sent.
+fn load(
+    conn: &Connection,
+    source: &Source,
+    out: &Sender<Action>,
+    shown: Option<cache::Identity>,
+) -> crate::Result<Ledger> {
     let started = Instant::now();
+    let before = cache::Identity::of(&source.path).ok();
+    let quiet = shown.is_some();
     let mut progress = |f: f64| {
-        if first {
+        if !quiet {
             let _ = out.send(Action::Progress("Loading the store".into(), f));
         }
     };
     let ledger = Ledger::load(conn, &source.path, &mut progress)?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!("loaded {} in {elapsed_ms} ms", source.path.display());
+    let after = cache::Identity::of(&source.path).ok();
+    let held_still = before.is_some() && before == after;
+    if held_still && shown == after {
+        let _ = out.send(Action::Following);
+        return Ok(ledger);
+    }
     let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
+    save(source, after.filter(|_| held_still), ledger.model());
     Ok(ledger)
+}
+
+/// Writes `model` to the model cache under `id`, if the store still has that identity (a later commit
+/// makes the model out of date before it is written: the refresh that follows will save again).
+fn save(source: &Source, id: Option<cache::Identity>, model: &Model) {
+    let (Some(dir), Some(id)) = (cache::dir(), id) else { return };
+    if cache::Identity::of(&source.path).ok().as_ref() != Some(&id) {
+        return;
+    }
+    let started = Instant::now();
+    match cache::write(&dir, &id, model) {
+        Ok(p) => tracing::info!("model cached in {} ({} ms)", p.display(), started.elapsed().as_millis()),
+        Err(e) => tracing::warn!("cannot write the model cache in {}: {e}", dir.display()),
+    }
 }
 
 /// A product's most recent reviews (30), newest first.

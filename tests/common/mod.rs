@@ -6,7 +6,8 @@ use std::process::{Command, Output};
 
 pub mod tmux;
 
-use kpiscope::engine::{self, Model};
+use kpiscope::engine::{self, Model, Scope};
+use kpiscope::period::DayRange;
 
 pub const HANDMADE_SQL: &str = include_str!("../fixtures/handmade.sql");
 
@@ -48,4 +49,39 @@ pub fn kpiscope(args: &[&str]) -> Output {
 /// Bytes of output as text.
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// Two models agree day by day and scope by scope: counters, customers, return reasons and disputes.
+pub fn assert_same(a: &Model, b: &Model) {
+    assert_eq!((a.first_day, a.last_day, a.now_ts), (b.first_day, b.last_day, b.now_ts), "extent");
+    let all = DayRange::new(a.first_day - 30, a.last_day + 30);
+    for day in all.from..=all.to {
+        let d = DayRange::new(day, day);
+        assert_eq!(a.counters(Scope::Store, d), b.counters(Scope::Store, d), "store on day {day}");
+        for s in 0..a.sellers.len() as u32 {
+            assert_eq!(a.counters(Scope::Seller(s), d), b.counters(Scope::Seller(s), d), "seller {s} on day {day}");
+        }
+    }
+    for p in 0..a.products.len() as u32 {
+        assert_eq!(a.counters(Scope::Product(p), all), b.counters(Scope::Product(p), all), "product {p}");
+        assert_eq!(
+            a.customers(Scope::Product(p)).stats(all),
+            b.customers(Scope::Product(p)).stats(all),
+            "product {p} customers"
+        );
+    }
+    for c in 0..a.categories.len() as u32 {
+        assert_eq!(a.counters(Scope::Category(c), all), b.counters(Scope::Category(c), all), "category {c}");
+    }
+    for r in [all, DayRange::new(a.last_day - 30, a.last_day)] {
+        assert_eq!(a.customers(Scope::Store).stats(r), b.customers(Scope::Store).stats(r), "store customers");
+    }
+    assert_eq!(a.return_reasons, b.return_reasons, "return reasons");
+    let key = |m: &Model| {
+        let mut v: Vec<_> =
+            m.disputes.iter().map(|d| (d.order_db_id, d.opened_at, d.responded_at, d.closed_at)).collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(key(a), key(b), "disputes");
 }

@@ -1,0 +1,275 @@
+//! The persisted cache of models: a loaded store's `Model` kept in the user's cache directory
+//! (`~/.cache/kpiscope/models/` on Linux; `KPISCOPE_CACHE_DIR` moves it, `KPISCOPE_CACHE_DIR=off` turns it
+//! off), so that the next start of the explorer, `report` or `flags` reads the aggregates instead of the
+//! whole store. Nothing is ever written to the store.
+//!
+//! A cache entry is keyed on the store's identity: its canonical path, and its content version as the file
+//! system and SQLite's own headers tell it (size, modification time and change counter of the database
+//! file; size, modification time and header of a non-empty `-wal` file: every commit changes one of
+//! them). An entry whose identity differs from the store's is stale and is rebuilt from the store; a
+//! damaged entry is refused (see `snapshot`) and rebuilt; deleting the directory only costs one cold
+//! start. The identity is taken before a load and again after it, and the model is written only when both
+//! agree, so a commit that lands during a load can never be hidden behind an entry that looks current.
+
+use std::fs::{self, File};
+use std::hash::{Hash, Hasher};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::model::Model;
+use super::snapshot::{self, Reader, Writer};
+use crate::time::{self, Day};
+
+/// What starts every cache file.
+const MAGIC: &[u8; 8] = b"KPISCOPE";
+/// Entries kept; the least recently written beyond these are removed when a new one is written.
+const KEEP: usize = 4;
+
+/// A store's identity and content version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// canonical path of the database file
+    path: String,
+    db: FileStamp,
+    /// the database header's change counter and "version valid for" (bytes 24..28 and 92..96)
+    db_header: [u8; 8],
+    /// the write-ahead log, when it holds anything: its stamp and its 32-byte header (salts, checkpoint)
+    wal: Option<(FileStamp, [u8; 32])>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    mtime_ns: i128,
+}
+
+impl FileStamp {
+    fn of(meta: &fs::Metadata) -> FileStamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(-1, |d| d.as_nanos() as i128);
+        FileStamp { len: meta.len(), mtime_ns }
+    }
+}
+
+fn read_at(file: &mut File, at: u64, buf: &mut [u8]) -> io::Result<()> {
+    use std::io::Seek;
+    file.seek(io::SeekFrom::Start(at))?;
+    file.read_exact(buf)
+}
+
+impl Identity {
+    /// The identity of the store at `path` now.
+    pub fn of(path: &Path) -> io::Result<Identity> {
+        let canonical = fs::canonicalize(path)?;
+        let mut db = File::open(&canonical)?;
+        let stamp = FileStamp::of(&db.metadata()?);
+        let mut header = [0u8; 8];
+        if stamp.len >= 100 {
+            read_at(&mut db, 24, &mut header[..4])?;
+            read_at(&mut db, 92, &mut header[4..])?;
+        }
+        let mut wal_path = canonical.clone().into_os_string();
+        wal_path.push("-wal");
+        let wal = match File::open(&wal_path) {
+            Ok(mut f) => {
+                let s = FileStamp::of(&f.metadata()?);
+                let mut h = [0u8; 32];
+                if s.len >= 32 {
+                    read_at(&mut f, 0, &mut h)?;
+                }
+                (s.len > 0).then_some((s, h))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        Ok(Identity { path: canonical.to_string_lossy().into_owned(), db: stamp, db_header: header, wal })
+    }
+
+    fn write(&self, w: &mut impl Write) -> io::Result<()> {
+        let (wal, wal_header) = self.wal.map_or(((0, -1), [0u8; 32]), |(s, h)| ((s.len, s.mtime_ns), h));
+        w.write_all(&(self.path.len() as u64).to_le_bytes())?;
+        w.write_all(self.path.as_bytes())?;
+        for (len, mtime) in [(self.db.len, self.db.mtime_ns), wal] {
+            w.write_all(&len.to_le_bytes())?;
+            w.write_all(&mtime.to_le_bytes())?;
+        }
+        w.write_all(&self.db_header)?;
+        w.write_all(&wal_header)
+    }
+
+    fn read(r: &mut impl Read) -> io::Result<Identity> {
+        let mut n = [0u8; 8];
+        r.read_exact(&mut n)?;
+        let n = u64::from_le_bytes(n);
+        if n > 64 * 1024 {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "damaged model cache: path"));
+        }
+        let mut path = vec![0u8; n as usize];
+        r.read_exact(&mut path)?;
+        let mut stamps = [FileStamp { len: 0, mtime_ns: 0 }; 2];
+        for s in &mut stamps {
+            let (mut len, mut mtime) = ([0u8; 8], [0u8; 16]);
+            r.read_exact(&mut len)?;
+            r.read_exact(&mut mtime)?;
+            *s = FileStamp { len: u64::from_le_bytes(len), mtime_ns: i128::from_le_bytes(mtime) };
+        }
+        let mut db_header = [0u8; 8];
+        r.read_exact(&mut db_header)?;
+        let mut wal_header = [0u8; 32];
+        r.read_exact(&mut wal_header)?;
+        Ok(Identity {
+            path: String::from_utf8_lossy(&path).into_owned(),
+            db: stamps[0],
+            db_header,
+            wal: (stamps[1].len > 0).then_some((stamps[1], wal_header)),
+        })
+    }
+}
+
+/// Where model caches live: `KPISCOPE_CACHE_DIR`, or the platform's cache directory; `None` when caching
+/// is off (`KPISCOPE_CACHE_DIR=off`) or there is no home to put it in.
+pub fn dir() -> Option<PathBuf> {
+    match std::env::var_os("KPISCOPE_CACHE_DIR") {
+        Some(v) if v == "off" || v.is_empty() => None,
+        Some(v) => Some(PathBuf::from(v)),
+        None => directories::ProjectDirs::from("", "", "kpiscope").map(|d| d.cache_dir().join("models")),
+    }
+}
+
+/// The cache file of a store (by its canonical path).
+fn file_for(dir: &Path, id: &Identity) -> PathBuf {
+    let mut h = rustc_hash::FxHasher::default();
+    id.path.hash(&mut h);
+    dir.join(format!("{:016x}.model", h.finish()))
+}
+
+/// The day a cached model stops being valid for, if its store has times after the loading day's horizon:
+/// those rows were left out as "not happened yet" and count once their day comes.
+fn clock_bound(m: &Model) -> Day {
+    if m.quality.count("future_time") > 0 { time::day_of(time::wall_clock()) } else { Day::MIN }
+}
+
+/// The cached model of the store `id` names, or why there is none (missing, stale, damaged).
+pub fn read(dir: &Path, id: &Identity) -> Result<Model, String> {
+    let path = file_for(dir, id);
+    let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let mut r = BufReader::with_capacity(1 << 20, file);
+    let head = (|| {
+        let mut magic = [0u8; 8];
+        r.read_exact(&mut magic)?;
+        let mut format = [0u8; 4];
+        r.read_exact(&mut format)?;
+        let stored = Identity::read(&mut r)?;
+        let mut bound = [0u8; 4];
+        r.read_exact(&mut bound)?;
+        Ok::<_, io::Error>((magic, u32::from_le_bytes(format), stored, Day::from_le_bytes(bound)))
+    })();
+    let (magic, format, stored, bound) = head.map_err(|e| format!("{}: {e}", path.display()))?;
+    if &magic != MAGIC || format != snapshot::FORMAT {
+        return Err(format!("{}: written by another version of kpiscope", path.display()));
+    }
+    if &stored != id {
+        return Err("the store changed since it was cached".into());
+    }
+    if bound != Day::MIN && bound != time::day_of(time::wall_clock()) {
+        return Err("the store has rows dated after the day it was cached".into());
+    }
+    let head_len = 8 + 4 + identity_len(&stored) + 4;
+    Reader::new(r, len.saturating_sub(head_len)).model().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn identity_len(id: &Identity) -> u64 {
+    let mut v = Vec::new();
+    let _ = id.write(&mut v);
+    v.len() as u64
+}
+
+/// Writes `model` as the cache of the store `id` names: to a temporary file renamed into place, so that a
+/// reader never sees half a file; then removes the oldest entries beyond `KEEP`.
+pub fn write(dir: &Path, id: &Identity, model: &Model) -> io::Result<PathBuf> {
+    fs::create_dir_all(dir)?;
+    let path = file_for(dir, id);
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let result = (|| {
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        w.write_all(MAGIC)?;
+        w.write_all(&snapshot::FORMAT.to_le_bytes())?;
+        id.write(&mut w)?;
+        w.write_all(&clock_bound(model).to_le_bytes())?;
+        let w = Writer::new(w).model(model)?;
+        w.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
+        fs::rename(&tmp, &path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result?;
+    prune(dir, &path);
+    Ok(path)
+}
+
+/// Keeps the `KEEP` most recently written entries (and `keep`).
+fn prune(dir: &Path, keep: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "model") && p != keep)
+        .filter_map(|p| Some((fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for (_, p) in files.into_iter().skip(KEEP - 1) {
+        let _ = fs::remove_file(p);
+    }
+}
+
+/// A store opened through the cache (see `open`).
+pub struct Opened {
+    pub model: Model,
+    /// true when the model came from the cache
+    pub warm: bool,
+    /// where to write a cold load's model, and under which identity (`None`: warm, caching off, or the
+    /// store changed during the load)
+    pending: Option<(PathBuf, Identity)>,
+}
+
+impl Opened {
+    /// Writes a cold load's model to the cache (call it after answering: writing takes a while). Failing to
+    /// write is logged, never an error: the cache only saves time.
+    pub fn save(&self) {
+        let Some((dir, id)) = self.pending.as_ref() else { return };
+        match write(dir, id, &self.model) {
+            Ok(p) => tracing::info!("model cached in {}", p.display()),
+            Err(e) => tracing::warn!("cannot write the model cache in {}: {e}", dir.display()),
+        }
+    }
+}
+
+/// Opens the store at `path` through the cache in `dir` (`None`: no cache): the cached model when it is
+/// current, else a load from the store (`progress` sees it), to be cached by `Opened::save` when the store
+/// did not change meanwhile.
+pub fn open(
+    dir: Option<PathBuf>,
+    conn: &rusqlite::Connection,
+    path: &Path,
+    progress: &mut dyn FnMut(f64),
+) -> crate::Result<Opened> {
+    let before = Identity::of(path).ok();
+    if let (Some(dir), Some(id)) = (dir.as_deref(), before.as_ref()) {
+        match read(dir, id) {
+            Ok(model) => return Ok(Opened { model, warm: true, pending: None }),
+            Err(why) => tracing::info!("model cache not used: {why}"),
+        }
+    }
+    let model = super::load_with_progress(conn, path, progress)?;
+    let after = Identity::of(path).ok();
+    let pending = match (dir, before) {
+        (Some(dir), Some(b)) if after.as_ref() == Some(&b) => Some((dir, b)),
+        _ => None,
+    };
+    Ok(Opened { model, warm: false, pending })
+}

@@ -1,0 +1,493 @@
+//! A `Model` written as bytes and read back: the body of the persisted cache (`cache.rs`). A plain
+//! little-endian format of kpiscope's own, versioned by `FORMAT`: scalars and strings field by field, the
+//! big columns (day cells, packed bytes, customer lists) written whole. Every write is folded into a
+//! checksum that ends the body, and reading checks it and every length against what is left of the file,
+//! so a damaged or truncated cache is refused, never half read.
+
+use std::io::{self, Read, Write};
+
+use super::counters::{Counters, FIELDS};
+use super::customers::CustomerList;
+use super::model::{DisputeFact, Model, Product, Recorded, Seller, Stock};
+use super::packed::Packed;
+use super::quality::Quality;
+use super::series::Dense;
+use crate::time::Day;
+
+/// Bumped whenever the bytes of a model change meaning (a field added to `Counters`, a new column).
+pub const FORMAT: u32 = 1;
+
+/// Elements converted at a time when a column is written (bounds the scratch memory).
+const CHUNK: usize = 1 << 16;
+
+/// A running checksum over everything written or read, word by word (FxHash's mixing step).
+#[derive(Default)]
+struct Sum(u64);
+
+impl Sum {
+    fn add(&mut self, b: &[u8]) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let mut h = (self.0.rotate_left(26) ^ b.len() as u64).wrapping_mul(K);
+        let mut words = b.chunks_exact(8);
+        for w in &mut words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            h = (h.rotate_left(26) ^ u64::from_le_bytes(a)).wrapping_mul(K);
+        }
+        for &x in words.remainder() {
+            h = (h.rotate_left(26) ^ u64::from(x)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+}
+
+/// Writes a model's fields in order.
+pub struct Writer<W: Write> {
+    out: W,
+    sum: Sum,
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(out: W) -> Self {
+        Writer { out, sum: Sum::default(), scratch: Vec::new() }
+    }
+
+    fn raw(&mut self, b: &[u8]) -> io::Result<()> {
+        self.sum.add(b);
+        self.out.write_all(b)
+    }
+    fn u32(&mut self, v: u32) -> io::Result<()> {
+        self.raw(&v.to_le_bytes())
+    }
+    fn i64(&mut self, v: i64) -> io::Result<()> {
+        self.raw(&v.to_le_bytes())
+    }
+    fn len(&mut self, n: usize) -> io::Result<()> {
+        self.raw(&(n as u64).to_le_bytes())
+    }
+    fn opt_i64(&mut self, v: Option<i64>) -> io::Result<()> {
+        self.raw(&[u8::from(v.is_some())])?;
+        self.i64(v.unwrap_or(0))
+    }
+    fn str(&mut self, s: &str) -> io::Result<()> {
+        self.len(s.len())?;
+        self.raw(s.as_bytes())
+    }
+    fn opt_str(&mut self, s: Option<&str>) -> io::Result<()> {
+        self.raw(&[u8::from(s.is_some())])?;
+        self.str(s.unwrap_or(""))
+    }
+    /// A column of fixed-width values, converted a chunk at a time.
+    fn column<T: Copy, const N: usize>(&mut self, v: &[T], le: impl Fn(T) -> [u8; N]) -> io::Result<()> {
+        self.len(v.len())?;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        for chunk in v.chunks(CHUNK) {
+            scratch.clear();
+            scratch.extend(chunk.iter().flat_map(|&x| le(x)));
+            self.raw(&scratch)?;
+        }
+        self.scratch = scratch;
+        Ok(())
+    }
+    fn days(&mut self, v: &[Day]) -> io::Result<()> {
+        self.column(v, i32::to_le_bytes)
+    }
+    fn u32s(&mut self, v: &[u32]) -> io::Result<()> {
+        self.column(v, u32::to_le_bytes)
+    }
+    fn bytes(&mut self, v: &[u8]) -> io::Result<()> {
+        self.len(v.len())?;
+        self.raw(v)
+    }
+    fn cells(&mut self, cells: &[Counters]) -> io::Result<()> {
+        let flat: Vec<i64> = cells.iter().flat_map(Counters::to_array).collect();
+        self.column(&flat, i64::to_le_bytes)
+    }
+
+    /// Writes the whole model and the checksum; returns the output.
+    pub fn model(mut self, m: &Model) -> io::Result<W> {
+        self.len(m.sellers.len())?;
+        for s in &m.sellers {
+            self.i64(s.db_id)?;
+            self.str(&s.reference)?;
+            self.str(&s.name)?;
+            self.opt_str(s.country.as_deref())?;
+            self.str(&s.currency)?;
+        }
+        self.len(m.products.len())?;
+        for p in &m.products {
+            self.i64(p.db_id)?;
+            self.str(&p.reference)?;
+            self.u32(p.seller)?;
+            self.opt_str(p.sku.as_deref())?;
+            self.str(&p.title)?;
+            self.opt_i64(p.category.map(i64::from))?;
+            self.opt_i64(p.price_minor)?;
+        }
+        self.len(m.categories.len())?;
+        for c in &m.categories {
+            self.str(c)?;
+        }
+        for lists in [&m.seller_products, &m.category_products] {
+            self.len(lists.len())?;
+            for l in lists {
+                self.u32s(l)?;
+            }
+        }
+        self.raw(&m.first_day.to_le_bytes())?;
+        self.raw(&m.last_day.to_le_bytes())?;
+        self.i64(m.now_ts)?;
+        self.dense(&m.store_days)?;
+        for series in [&m.seller_days, &m.category_days] {
+            self.len(series.len())?;
+            for d in series {
+                self.dense(d)?;
+            }
+        }
+        self.len(m.product_days.len())?;
+        for p in &m.product_days {
+            let (days, ends, bytes, tail_days, tail) = p.parts();
+            self.days(days)?;
+            self.u32s(ends)?;
+            self.bytes(bytes)?;
+            self.days(tail_days)?;
+            self.cells(tail)?;
+        }
+        self.customers(&m.store_customers)?;
+        for lists in [&m.seller_customers, &m.category_customers, &m.product_customers] {
+            self.len(lists.len())?;
+            for l in lists {
+                self.customers(l)?;
+            }
+        }
+        self.len(m.stock.len())?;
+        for s in &m.stock {
+            self.raw(&[u8::from(s.is_some())])?;
+            let s = s.unwrap_or(Stock { on_hand: 0, reorder_point: None, lead_time_days: None });
+            self.i64(s.on_hand)?;
+            self.opt_i64(s.reorder_point)?;
+            self.opt_i64(s.lead_time_days)?;
+        }
+        self.len(m.return_reasons.len())?;
+        for reasons in &m.return_reasons {
+            self.len(reasons.len())?;
+            for (why, n) in reasons {
+                self.str(why)?;
+                self.i64(*n)?;
+            }
+        }
+        self.len(m.disputes.len())?;
+        for d in &m.disputes {
+            self.u32(d.seller)?;
+            self.i64(d.order_db_id)?;
+            self.i64(d.opened_at)?;
+            self.opt_i64(d.responded_at)?;
+            self.opt_i64(d.closed_at)?;
+        }
+        let r = &m.recorded;
+        let flags = [r.cancellations, r.disputes, r.reviews, r.returns, r.messages, r.shipments, r.scans, r.deadlines];
+        self.raw(&flags.map(u8::from))?;
+        let issues: Vec<(&str, u64, &str)> = m.quality.entries().collect();
+        self.len(issues.len())?;
+        for (id, n, example) in issues {
+            self.str(id)?;
+            self.i64(n as i64)?;
+            self.str(example)?;
+        }
+        let sum = self.sum.0;
+        self.out.write_all(&sum.to_le_bytes())?;
+        Ok(self.out)
+    }
+
+    fn dense(&mut self, d: &Dense) -> io::Result<()> {
+        let (start, cells) = d.parts();
+        self.raw(&start.to_le_bytes())?;
+        self.cells(cells)
+    }
+
+    fn customers(&mut self, l: &CustomerList) -> io::Result<()> {
+        let (days, entries, firsts, total) = l.parts();
+        self.days(days)?;
+        self.u32s(entries)?;
+        self.u32s(firsts)?;
+        self.u32(total)
+    }
+}
+
+fn bad(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("damaged model cache: {what}"))
+}
+
+/// Reads what `Writer` wrote.
+pub struct Reader<R: Read> {
+    input: R,
+    /// bytes left in the input: no length may claim more
+    left: u64,
+    sum: Sum,
+}
+
+impl<R: Read> Reader<R> {
+    /// `len`: how many bytes the input holds from here.
+    pub fn new(input: R, len: u64) -> Self {
+        Reader { input, left: len, sum: Sum::default() }
+    }
+
+    fn raw_into(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        if buf.len() as u64 > self.left {
+            return Err(bad("shorter than it says"));
+        }
+        self.input.read_exact(buf)?;
+        self.left -= buf.len() as u64;
+        self.sum.add(buf);
+        Ok(())
+    }
+    fn arr<const N: usize>(&mut self) -> io::Result<[u8; N]> {
+        let mut a = [0u8; N];
+        self.raw_into(&mut a)?;
+        Ok(a)
+    }
+    fn u8(&mut self) -> io::Result<u8> {
+        Ok(self.arr::<1>()?[0])
+    }
+    fn flag(&mut self) -> io::Result<bool> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(bad("a flag that is neither 0 nor 1")),
+        }
+    }
+    fn u32(&mut self) -> io::Result<u32> {
+        Ok(u32::from_le_bytes(self.arr()?))
+    }
+    fn i32(&mut self) -> io::Result<i32> {
+        Ok(i32::from_le_bytes(self.arr()?))
+    }
+    fn i64(&mut self) -> io::Result<i64> {
+        Ok(i64::from_le_bytes(self.arr()?))
+    }
+    /// A count of elements of `width` bytes each, checked against what is left.
+    fn len(&mut self, width: u64) -> io::Result<usize> {
+        let n = u64::from_le_bytes(self.arr()?);
+        if n.saturating_mul(width.max(1)) > self.left {
+            return Err(bad("a length past the end"));
+        }
+        usize::try_from(n).map_err(|_| bad("a length too big"))
+    }
+    fn opt_i64(&mut self) -> io::Result<Option<i64>> {
+        let some = self.flag()?;
+        let v = self.i64()?;
+        Ok(some.then_some(v))
+    }
+    fn str(&mut self) -> io::Result<String> {
+        let n = self.len(1)?;
+        let mut b = vec![0u8; n];
+        self.raw_into(&mut b)?;
+        String::from_utf8(b).map_err(|_| bad("text that is not UTF-8"))
+    }
+    fn opt_str(&mut self) -> io::Result<Option<String>> {
+        let some = self.flag()?;
+        let s = self.str()?;
+        Ok(some.then_some(s))
+    }
+    fn bytes(&mut self) -> io::Result<Vec<u8>> {
+        let n = self.len(1)?;
+        let mut b = vec![0u8; n];
+        self.raw_into(&mut b)?;
+        Ok(b)
+    }
+    fn column<T, const N: usize>(&mut self, from: impl Fn([u8; N]) -> T) -> io::Result<Vec<T>> {
+        let n = self.len(N as u64)?;
+        let mut out = Vec::with_capacity(n);
+        let mut scratch = vec![0u8; CHUNK.min(n.max(1)) * N];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(CHUNK);
+            let buf = &mut scratch[..k * N];
+            self.raw_into(buf)?;
+            out.extend(buf.chunks_exact(N).map(|c| {
+                let mut a = [0u8; N];
+                a.copy_from_slice(c);
+                from(a)
+            }));
+            left -= k;
+        }
+        Ok(out)
+    }
+    fn days(&mut self) -> io::Result<Vec<Day>> {
+        self.column(i32::from_le_bytes)
+    }
+    fn u32s(&mut self) -> io::Result<Vec<u32>> {
+        self.column(u32::from_le_bytes)
+    }
+    fn cells(&mut self) -> io::Result<Vec<Counters>> {
+        let flat = self.column(i64::from_le_bytes)?;
+        if !flat.len().is_multiple_of(FIELDS) {
+            return Err(bad("day cells of the wrong width"));
+        }
+        Ok(flat
+            .chunks_exact(FIELDS)
+            .map(|c| {
+                let mut a = [0i64; FIELDS];
+                a.copy_from_slice(c);
+                Counters::from_array(&a)
+            })
+            .collect())
+    }
+    fn dense(&mut self) -> io::Result<Dense> {
+        let start = self.i32()?;
+        Ok(Dense::from_parts(start, self.cells()?))
+    }
+    fn customers(&mut self) -> io::Result<CustomerList> {
+        let (days, entries, firsts, total) = (self.days()?, self.u32s()?, self.u32s()?, self.u32()?);
+        CustomerList::from_parts(days, entries, firsts, total).ok_or_else(|| bad("a customer list out of order"))
+    }
+    fn count_of(&mut self, expected: usize, what: &str) -> io::Result<usize> {
+        let n = self.len(1)?;
+        if n != expected {
+            return Err(bad(&format!("{n} {what} for {expected}")));
+        }
+        Ok(n)
+    }
+
+    /// Reads a whole model and checks the checksum and that every index points inside the model.
+    pub fn model(mut self) -> io::Result<Model> {
+        let mut m = Model::default();
+        let n = self.len(1)?;
+        for _ in 0..n {
+            m.sellers.push(Seller {
+                db_id: self.i64()?,
+                reference: self.str()?,
+                name: self.str()?,
+                country: self.opt_str()?,
+                currency: self.str()?,
+            });
+        }
+        let n = self.len(1)?;
+        for _ in 0..n {
+            m.products.push(Product {
+                db_id: self.i64()?,
+                reference: self.str()?,
+                seller: self.u32()?,
+                sku: self.opt_str()?,
+                title: self.str()?,
+                category: self.opt_i64()?.map(|c| u32::try_from(c).map_err(|_| bad("a category index"))).transpose()?,
+                price_minor: self.opt_i64()?,
+            });
+        }
+        let n = self.len(1)?;
+        for _ in 0..n {
+            m.categories.push(self.str()?);
+        }
+        for (lists, expected) in [(&mut m.seller_products, m.sellers.len()), (&mut m.category_products, n)] {
+            let k = self.count_of(expected, "product lists")?;
+            for _ in 0..k {
+                lists.push(self.u32s()?);
+            }
+        }
+        m.first_day = self.i32()?;
+        m.last_day = self.i32()?;
+        m.now_ts = self.i64()?;
+        m.store_days = self.dense()?;
+        for (series, expected) in [(&mut m.seller_days, m.sellers.len()), (&mut m.category_days, n)] {
+            let k = self.count_of(expected, "day series")?;
+            for _ in 0..k {
+                series.push(self.dense()?);
+            }
+        }
+        let k = self.count_of(m.products.len(), "product series")?;
+        for _ in 0..k {
+            let (days, ends, bytes, tail_days, tail) =
+                (self.days()?, self.u32s()?, self.bytes()?, self.days()?, self.cells()?);
+            m.product_days
+                .push(Packed::from_parts(days, ends, bytes, tail_days, tail).ok_or_else(|| bad("a product series"))?);
+        }
+        m.store_customers = self.customers()?;
+        let expected = [m.sellers.len(), n, m.products.len()];
+        for (lists, expected) in
+            [&mut m.seller_customers, &mut m.category_customers, &mut m.product_customers].into_iter().zip(expected)
+        {
+            let k = self.count_of(expected, "customer lists")?;
+            for _ in 0..k {
+                lists.push(self.customers()?);
+            }
+        }
+        let k = self.count_of(m.products.len(), "stock rows")?;
+        for _ in 0..k {
+            let some = self.flag()?;
+            let s = Stock { on_hand: self.i64()?, reorder_point: self.opt_i64()?, lead_time_days: self.opt_i64()? };
+            m.stock.push(some.then_some(s));
+        }
+        let k = self.count_of(m.products.len(), "return reasons")?;
+        for _ in 0..k {
+            let j = self.len(1)?;
+            let mut reasons = Vec::with_capacity(j);
+            for _ in 0..j {
+                reasons.push((self.str()?, self.i64()?));
+            }
+            m.return_reasons.push(reasons);
+        }
+        let k = self.len(1)?;
+        for _ in 0..k {
+            m.disputes.push(DisputeFact {
+                seller: self.u32()?,
+                order_db_id: self.i64()?,
+                opened_at: self.i64()?,
+                responded_at: self.opt_i64()?,
+                closed_at: self.opt_i64()?,
+            });
+        }
+        let f = self.arr::<8>()?;
+        if f.iter().any(|&b| b > 1) {
+            return Err(bad("a flag that is neither 0 nor 1"));
+        }
+        m.recorded = Recorded {
+            cancellations: f[0] == 1,
+            disputes: f[1] == 1,
+            reviews: f[2] == 1,
+            returns: f[3] == 1,
+            messages: f[4] == 1,
+            shipments: f[5] == 1,
+            scans: f[6] == 1,
+            deadlines: f[7] == 1,
+        };
+        let mut quality = Quality::default();
+        let k = self.len(1)?;
+        for _ in 0..k {
+            let (id, count, example) = (self.str()?, self.i64()?, self.str()?);
+            quality.insert(id, count as u64, example);
+        }
+        m.quality = quality;
+        let expected = self.sum.0;
+        let mut trailer = [0u8; 8];
+        self.input.read_exact(&mut trailer)?;
+        if u64::from_le_bytes(trailer) != expected || self.left != 8 {
+            return Err(bad("checksum mismatch"));
+        }
+        check_indexes(&m)?;
+        Ok(m)
+    }
+}
+
+/// Every index a model holds points inside it (a checksum catches damage; this catches a writer bug).
+fn check_indexes(m: &Model) -> io::Result<()> {
+    let (sellers, products, categories) = (m.sellers.len() as u32, m.products.len() as u32, m.categories.len() as u32);
+    let ok = m.products.iter().all(|p| p.seller < sellers && p.category.is_none_or(|c| c < categories))
+        && m.seller_products.iter().chain(&m.category_products).flatten().all(|&p| p < products)
+        && m.disputes.iter().all(|d| d.seller < sellers);
+    if ok { Ok(()) } else { Err(bad("an index outside the model")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checksum_sees_a_changed_byte() {
+        let mut a = Sum::default();
+        a.add(b"kpiscope model 12345678");
+        let mut b = Sum::default();
+        b.add(b"kpiscope model 12345679");
+        assert_ne!(a.0, b.0);
+    }
+}

@@ -1,0 +1,146 @@
+//! The model cache: a warm open gives exactly the model a load gives; a commit, a damaged or truncated entry
+//! makes the store load again (and the entry is rewritten); `report` answers the same warm, cold and with
+//! the cache off; deleting the cache only costs a cold start; the store is never written.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::assert_same;
+use kpiscope::config::Config;
+use kpiscope::demo::{self, DemoOptions};
+use kpiscope::engine::{self, Model, Scope, cache};
+use kpiscope::flags;
+use kpiscope::kpi::Ctx;
+
+fn demo_store(dir: &Path) -> PathBuf {
+    let path = dir.join("shop.db");
+    demo::generate(&path, DemoOptions { orders: 3_000, seed: 9 }, &mut |_, _| {}).expect("demo");
+    // A row the engine counts as a data-quality problem, so that the cached model has one to carry.
+    let rw = kpiscope::store::open_writable(&path).expect("rw");
+    rw.execute("UPDATE orders SET delivered_at = placed_at - 60 WHERE id = 1", []).expect("bad row");
+    path
+}
+
+fn open(cache_dir: &Path, store: &Path) -> cache::Opened {
+    let conn = kpiscope::store::open_read_only(store).expect("open store");
+    cache::open(Some(cache_dir.to_path_buf()), &conn, store, &mut |_| {}).expect("open through the cache")
+}
+
+fn entries(cache_dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(cache_dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|x| x == "model"));
+    v
+}
+
+/// Everything besides the day cells that a model carries, and the flags it raises.
+fn assert_same_everywhere(a: &Model, b: &Model) {
+    assert_same(a, b);
+    let names = |m: &Model| {
+        let s: Vec<_> = m.sellers.iter().map(|s| format!("{s:?}")).collect();
+        let p: Vec<_> = m.products.iter().map(|p| format!("{p:?}")).collect();
+        (s, p, m.categories.clone(), m.seller_products.clone(), m.category_products.clone())
+    };
+    assert_eq!(names(a), names(b), "dimensions");
+    assert_eq!(format!("{:?}", a.stock), format!("{:?}", b.stock), "stock");
+    assert_eq!(a.recorded, b.recorded, "recorded kinds");
+    assert_eq!(format!("{:?}", a.quality.issues()), format!("{:?}", b.quality.issues()), "quality");
+    let flags_of = |m: &Model| {
+        let ctx = Ctx { model: m, now: m.last_day, prior_weight: Config::default().bayes_prior_weight };
+        format!("{:?}", flags::evaluate(ctx, &Config::default(), Scope::Store, None))
+    };
+    assert_eq!(flags_of(a), flags_of(b), "flags");
+}
+
+#[test]
+fn a_warm_open_gives_the_model_a_load_gives() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, cache_dir) = (demo_store(dir.path()), dir.path().join("cache"));
+    let cold = open(&cache_dir, &store);
+    assert!(!cold.warm, "nothing cached yet");
+    cold.save();
+    assert_eq!(entries(&cache_dir).len(), 1, "one entry written");
+    let warm = open(&cache_dir, &store);
+    assert!(warm.warm, "the entry is current");
+    assert!(!warm.model.quality.is_empty(), "the fixture has a data-quality problem");
+    assert_same_everywhere(&cold.model, &warm.model);
+}
+
+#[test]
+fn a_commit_makes_the_entry_stale() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, cache_dir) = (demo_store(dir.path()), dir.path().join("cache"));
+    open(&cache_dir, &store).save();
+    // Another program commits: a few new orders, and an UPDATE that does not grow the file.
+    let rw = kpiscope::store::open_writable(&store).expect("rw");
+    let mut sim = kpiscope::simulate::Simulator::new(&rw, &store, 3).expect("sim");
+    sim.step(&rw, 5).expect("step");
+    let reopened = open(&cache_dir, &store);
+    assert!(!reopened.warm, "a commit makes the entry stale");
+    assert_same_everywhere(&reopened.model, &engine::open(&store).expect("fresh"));
+    reopened.save();
+    assert!(open(&cache_dir, &store).warm);
+    let changed = rw.execute("UPDATE orders SET discount_minor = discount_minor + 1 WHERE id = 1", []).expect("edit");
+    assert_eq!(changed, 1);
+    assert!(!open(&cache_dir, &store).warm, "an edit in place makes the entry stale");
+}
+
+#[test]
+fn a_damaged_or_truncated_entry_is_refused_and_rebuilt() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, cache_dir) = (demo_store(dir.path()), dir.path().join("cache"));
+    let fresh = engine::open(&store).expect("fresh");
+    open(&cache_dir, &store).save();
+    let file = entries(&cache_dir).pop().expect("an entry");
+    let good = std::fs::read(&file).expect("read entry");
+    for (what, bytes) in [
+        ("a flipped byte in the day cells", {
+            let mut b = good.clone();
+            let mid = b.len() / 2;
+            b[mid] ^= 0x10;
+            b
+        }),
+        ("a truncated file", good[..good.len() - 100].to_vec()),
+        ("a file with bytes after the end", [good.as_slice(), b"extra"].concat()),
+        ("an empty file", Vec::new()),
+    ] {
+        std::fs::write(&file, &bytes).expect("damage");
+        let opened = open(&cache_dir, &store);
+        assert!(!opened.warm, "{what}: refused");
+        assert_same_everywhere(&opened.model, &fresh);
+        opened.save();
+        assert!(open(&cache_dir, &store).warm, "{what}: rebuilt");
+    }
+    // Deleting the whole cache costs one cold start.
+    std::fs::remove_dir_all(&cache_dir).expect("delete cache");
+    let opened = open(&cache_dir, &store);
+    assert!(!opened.warm);
+    assert_same_everywhere(&opened.model, &fresh);
+}
+
+#[test]
+fn report_answers_the_same_warm_cold_and_uncached_and_never_writes_the_store() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, cache_dir) = (demo_store(dir.path()), dir.path().join("cache"));
+    let before = std::fs::read(&store).expect("store bytes");
+    let report = |cache: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kpiscope"))
+            .args(["report", "--format", "json"])
+            .arg(&store)
+            .env("KPISCOPE_CACHE_DIR", cache)
+            .output()
+            .expect("run report");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let cold = report(&cache_dir);
+    assert_eq!(entries(&cache_dir).len(), 1, "report caches its load");
+    let warm = report(&cache_dir);
+    let off = report(Path::new("off"));
+    assert!(!cold.is_empty());
+    assert_eq!(String::from_utf8_lossy(&cold), String::from_utf8_lossy(&warm), "warm = cold");
+    assert_eq!(String::from_utf8_lossy(&cold), String::from_utf8_lossy(&off), "cache off = cold");
+    assert_eq!(std::fs::read(&store).expect("store bytes"), before, "the store is never written");
+}
