@@ -6,5 +6,7 @@ mod compute;
 mod scorecard;
 
 pub use catalogue::{CATALOGUE, Direction, Group, KpiDef, Unit};
-pub use compute::{Ctx, KpiValue, VELOCITY_DAYS, compute, compute_one, compute_some, product_cover, unit_of};
+pub use compute::{
+    Ctx, KpiValue, VELOCITY_DAYS, compute, compute_ids, compute_one, compute_some, product_cover, unit_of,
+};
 pub use scorecard::{Grade, KpiRow, Scorecard, peers_of, scorecard, series};

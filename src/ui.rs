@@ -2,7 +2,8 @@
 //! - `action`: everything that can happen; `app`: the state and `update(Action)`; `data`: what each view
 //!   shows, computed from the in-memory model.
 //! - `keys`: the command registry (keys, help, footer hints); `theme`: dark, light, mono.
-//! - `render`: drawing from `&App`; `worker`: the thread that owns SQLite; `event_loop`: the loop, generic
+//! - `render`: drawing from `&App`; `worker`: the thread that owns SQLite; `warm`: views memoised in the
+//!   model and computed ahead of the keys; `event_loop`: the loop, generic
 //!   over the ratatui `Backend` so that tests drive the whole app on a `TestBackend`.
 
 pub mod action;
@@ -12,6 +13,7 @@ pub mod event_loop;
 pub mod keys;
 pub mod render;
 pub mod theme;
+pub mod warm;
 pub mod worker;
 
 pub use action::{Action, View};

@@ -214,3 +214,21 @@ fn a_cached_model_says_so_until_the_worker_follows_the_store() {
     app.update(Action::Following);
     assert!(header(&app).contains("● live"), "{}", header(&app));
 }
+
+#[test]
+fn moving_filtering_and_coming_back_reuse_the_computed_view() {
+    let (mut app, _dir, _) = common::app(Theme::dark(), (120, 40));
+    app.update(Action::Show(View::Products));
+    let rows = app.shown.table.rows.as_ptr();
+    app.update(Action::Down);
+    app.update(Action::StartFilter);
+    app.update(Action::Input('b'));
+    assert_eq!(app.shown.table.rows.as_ptr(), rows, "moving and filtering keep the computed rows");
+    assert_eq!(cells(&app, 0), vec!["B-1"], "the filter still applies");
+    app.update(Action::InputBackspace);
+    app.update(Action::InputDone);
+    app.update(Action::Show(View::Sellers));
+    assert_ne!(app.shown.table.rows.as_ptr(), rows);
+    app.update(Action::Show(View::Products));
+    assert_eq!(app.shown.table.rows.as_ptr(), rows, "a view seen a moment ago comes back as it was");
+}

@@ -12,8 +12,9 @@ use super::model::Scope;
 use crate::period::DayRange;
 use crate::time::Day;
 
-/// Entries kept before the memo starts again (a long session of period changes stays bounded).
-const MAX: usize = 8192;
+/// Entries kept before the memo starts again (a long session of period changes stays bounded). Whole
+/// views are single entries; per-scope answers (200 sellers × periods × comparisons) are the many.
+const MAX: usize = 65_536;
 
 /// What an answer depends on besides the model: scope, range, "now", a setting's bits, and which answer it is.
 pub type MemoKey = (Scope, DayRange, Day, u64, &'static str);

@@ -385,15 +385,19 @@ pub fn compute_some(
     ids: &[&'static str],
 ) -> std::sync::Arc<Vec<KpiValue>> {
     let key = (scope, range, ctx.now, ctx.prior_weight.to_bits(), name);
-    ctx.model.memo.get_or(key, || {
-        let inputs = Inputs::new(ctx, scope, range);
-        ids.iter()
-            .map(|id| match catalogue::find(id) {
-                Some(k) => value(k.id, &inputs),
-                None => KpiValue::none("unknown", format!("unknown KPI {id}")),
-            })
-            .collect::<Vec<KpiValue>>()
-    })
+    ctx.model.memo.get_or(key, || compute_ids(ctx, scope, range, ids))
+}
+
+/// Some KPIs of a scope, from one pass over its aggregates (not memoised: for callers that keep the
+/// answer whole, as the Products table of 20,000 products does).
+pub fn compute_ids(ctx: Ctx<'_>, scope: Scope, range: DayRange, ids: &[&'static str]) -> Vec<KpiValue> {
+    let inputs = Inputs::new(ctx, scope, range);
+    ids.iter()
+        .map(|id| match catalogue::find(id) {
+            Some(k) => value(k.id, &inputs),
+            None => KpiValue::none("unknown", format!("unknown KPI {id}")),
+        })
+        .collect()
 }
 
 /// One KPI (cheaper than `compute` when only one is needed).

@@ -89,6 +89,10 @@ pub enum Action {
     },
     /// the worker has read the store behind a cached model and now follows its commits
     Following,
+    /// the views of every period of the current model are computed (`warm`)
+    Warmed {
+        elapsed_ms: u64,
+    },
     Reviews {
         product: u32,
         rows: Vec<ReviewRow>,

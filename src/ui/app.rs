@@ -12,6 +12,7 @@ use super::data::{self, ProductExtra, Table, Target, Tile};
 use super::keys::{self, Command};
 use super::render;
 use super::theme::Theme;
+use super::warm;
 use super::worker::{Request, ReviewRow};
 use crate::config::Config;
 use crate::engine::{Model, Scope};
@@ -60,11 +61,29 @@ pub enum InputKind {
 pub struct Shown {
     pub tiles: Vec<Tile>,
     pub grade: Option<Grade>,
-    pub table: Table,
+    pub table: Arc<Table>,
     /// rows of `table` after filter and sort, as indices into `table.rows`
     pub order: Vec<usize>,
     pub product: Option<ProductExtra>,
+    /// per row, the text the filter searches (its first three cells), built the first time a filter is typed
+    hay: Vec<String>,
 }
+
+/// What a `Shown` was computed from: the same key gives the same data, so moving, sorting and filtering
+/// reuse it, and so do views seen a moment ago (`App::recent`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownKey {
+    model: usize,
+    view: View,
+    scope: Scope,
+    range: crate::period::DayRange,
+    compare: Compare,
+    gran: Granularity,
+    breaches_only: bool,
+}
+
+/// Views kept for going back to them at once.
+const RECENT: usize = 6;
 
 /// The data on screen is older than the store: when it was last read, and why it cannot be read now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +123,10 @@ pub struct App {
     pub flags: Vec<Flag>,
     pub reviews: Option<(u32, Vec<ReviewRow>)>,
     pub shown: Shown,
+    /// what `shown` was computed from
+    shown_for: Option<ShownKey>,
+    /// views computed a moment ago, most recent last (for the same model)
+    recent: Vec<(ShownKey, Shown)>,
     pub outbox: Vec<Request>,
     pub quit: bool,
     /// Ctrl-Z was pressed: the loop hands the terminal back to the shell and stops the process.
@@ -145,6 +168,8 @@ impl App {
             flags: Vec::new(),
             reviews: None,
             shown: Shown::default(),
+            shown_for: None,
+            recent: Vec::new(),
             outbox: Vec::new(),
             quit: false,
             suspend: false,
@@ -338,6 +363,7 @@ impl App {
                 self.following = true;
                 return;
             }
+            Action::Warmed { .. } => return,
             Action::Reviews { product, rows } => {
                 self.reviews = Some((product, rows));
                 return;
@@ -518,6 +544,9 @@ impl App {
             self.stack.clear();
         }
         self.model = Some(model);
+        // Views of the old model are gone with it.
+        self.recent.clear();
+        self.shown_for = None;
         self.loading = None;
         self.stale = None;
         self.flags = flags;
@@ -527,33 +556,80 @@ impl App {
         self.request_reviews();
     }
 
-    /// Recomputes what the current view shows.
+    /// Brings what the current view shows up to date: computed again only when its data changes (model,
+    /// view, scope, period, comparison, granularity); moving, sorting and filtering reuse it.
     pub fn refresh(&mut self) {
-        let (Some(ctx), Some(range)) = (self.ctx(), self.range()) else { return };
+        let (Some(model), Some(range)) = (self.model.as_ref(), self.range()) else { return };
+        let key = ShownKey {
+            model: Arc::as_ptr(model) as usize,
+            view: self.view,
+            scope: self.scope,
+            range,
+            compare: self.compare,
+            gran: self.gran,
+            breaches_only: self.breaches_only,
+        };
+        // A scope just opened: its views in the other periods are computed ahead of the keys.
+        if key.scope != Scope::Store && self.shown_for.as_ref().is_none_or(|k| k.scope != key.scope) {
+            self.outbox.push(Request::Warm(key.scope));
+        }
+        let mut shown = if self.shown_for.as_ref() == Some(&key) {
+            std::mem::take(&mut self.shown)
+        } else {
+            let previous = std::mem::take(&mut self.shown);
+            if let Some(k) = self.shown_for.take().filter(|k| k.model == key.model) {
+                self.recent.retain(|(r, _)| *r != k);
+                self.recent.push((k, previous));
+                if self.recent.len() > RECENT {
+                    self.recent.remove(0);
+                }
+            }
+            match self.recent.iter().position(|(k, _)| *k == key) {
+                Some(i) => self.recent.remove(i).1,
+                None => self.compute(range),
+            }
+        };
+        self.shown_for = Some(key);
+        self.arrange(&mut shown);
+        self.shown = shown;
+    }
+
+    /// Computes the data of the current view.
+    fn compute(&self, range: crate::period::DayRange) -> Shown {
         let mut shown = Shown::default();
+        let Some(ctx) = self.ctx() else { return shown };
         match self.view {
             View::Overview => {
-                (shown.tiles, shown.grade) = data::tiles(ctx, &self.cfg, self.scope, range, self.compare);
+                let t = warm::tiles(ctx, &self.cfg, self.scope, range, self.compare);
+                (shown.tiles, shown.grade) = (t.0.clone(), t.1.clone());
                 if let Scope::Product(p) = self.scope {
                     shown.product = Some(data::product_extra(ctx, p, range, self.compare));
                 }
             }
-            View::Sellers => shown.table = data::sellers_table(ctx, &self.cfg, range, &self.flags),
-            View::Products => shown.table = data::products_table(ctx, &self.cfg, self.scope, range, &self.flags),
-            View::Periods => shown.table = data::periods_table(ctx, &self.cfg, self.scope, range, self.gran),
-            View::Flags => shown.table = data::flags_table(ctx.model, self.scope, &self.flags, self.breaches_only),
+            View::Sellers => shown.table = warm::sellers(ctx, &self.cfg, range, &self.flags),
+            View::Products => shown.table = warm::products(ctx, &self.cfg, self.scope, range, &self.flags),
+            View::Periods => shown.table = Arc::new(data::periods_table(ctx, &self.cfg, self.scope, range, self.gran)),
+            View::Flags => {
+                shown.table = Arc::new(data::flags_table(ctx.model, self.scope, &self.flags, self.breaches_only));
+            }
         }
+        shown
+    }
+
+    /// Filters and sorts the rows of `shown` as the view's table state says, and keeps the selection inside.
+    fn arrange(&mut self, shown: &mut Shown) {
         let st = self.table_state();
         let filter = st.filter.trim();
-        let mut order: Vec<usize> = (0..shown.table.rows.len())
-            .filter(|&i| {
-                filter.is_empty() || {
-                    let cells = &shown.table.rows[i].cells;
-                    let hay: String = cells.iter().take(3).map(|c| c.text.as_str()).collect::<Vec<_>>().join(" ");
-                    data::fuzzy(&hay, filter)
-                }
-            })
-            .collect();
+        if !filter.is_empty() && shown.hay.len() != shown.table.rows.len() {
+            shown.hay = shown
+                .table
+                .rows
+                .iter()
+                .map(|r| r.cells.iter().take(3).map(|c| c.text.as_str()).collect::<Vec<_>>().join(" "))
+                .collect();
+        }
+        let mut order: Vec<usize> =
+            (0..shown.table.rows.len()).filter(|&i| filter.is_empty() || data::fuzzy(&shown.hay[i], filter)).collect();
         if let Some((c, desc)) = st.sort {
             let rows = &shown.table.rows;
             order.sort_by(|&a, &b| {
@@ -580,7 +656,6 @@ impl App {
         } else if st.selected >= st.offset + page {
             st.offset = st.selected + 1 - page;
         }
-        self.shown = shown;
     }
 
     /// "All sellers › Lumen Home › LH-1042 Desk lamp"

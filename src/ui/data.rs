@@ -96,17 +96,21 @@ fn col(title: &'static str, width: u16, right: bool) -> Column {
     Column { title, width, right }
 }
 
-/// The cells of a table row: the KPIs `ids` of a scope (memoised under the table's `name`).
+/// The cells of a table row: the KPIs `ids` of a scope (memoised under the table's `name`, if given: the
+/// Products table is memoised whole instead, so that 20,000 products do not crowd the memo).
 fn kpi_cells(
     ctx: Ctx<'_>,
     cfg: &Config,
     scope: Scope,
     r: DayRange,
-    name: &'static str,
+    name: Option<&'static str>,
     ids: &[&'static str],
 ) -> Vec<Cell> {
-    let values = kpi::compute_some(ctx, scope, r, name, ids);
-    ids.iter().zip(values.iter()).map(|(id, v)| kpi_cell(cfg, id, v)).collect()
+    let cells = |values: &[kpi::KpiValue]| ids.iter().zip(values).map(|(id, v)| kpi_cell(cfg, id, v)).collect();
+    match name {
+        Some(name) => cells(&kpi::compute_some(ctx, scope, r, name, ids)),
+        None => cells(&kpi::compute_ids(ctx, scope, r, ids)),
+    }
 }
 
 fn kpi_cell(cfg: &Config, id: &str, v: &kpi::KpiValue) -> Cell {
@@ -176,7 +180,7 @@ pub fn sellers_table(ctx: Ctx<'_>, cfg: &Config, r: DayRange, flags: &[Flag]) ->
     let rows = (0..ctx.model.sellers.len() as u32)
         .map(|s| {
             let mut cells = vec![Cell::text(ctx.model.sellers[s as usize].name.clone())];
-            cells.extend(kpi_cells(ctx, cfg, Scope::Seller(s), r, "sellers-table", &ids));
+            cells.extend(kpi_cells(ctx, cfg, Scope::Seller(s), r, Some("sellers-table"), &ids));
             cells.push(flag_count(ctx.model, flags, Scope::Seller(s)));
             Row { cells, target: Some(Target::Seller(s)) }
         })
@@ -210,7 +214,7 @@ pub fn products_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, fla
         .map(|p| {
             let prod = &ctx.model.products[p as usize];
             let mut cells = vec![Cell::text(prod.reference.clone()), Cell::text(prod.title.clone())];
-            cells.extend(kpi_cells(ctx, cfg, Scope::Product(p), r, "products-table", &ids));
+            cells.extend(kpi_cells(ctx, cfg, Scope::Product(p), r, None, &ids));
             cells.push(flag_cell(per_product.get(&p).copied().unwrap_or_default()));
             Row { cells, target: Some(Target::Product(p)) }
         })
@@ -262,7 +266,7 @@ pub fn periods_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, gran
                 _ => time::fmt_day(b.from),
             };
             let mut cells = vec![Cell { text: label, key: Some(f64::from(b.from)), status: None }];
-            cells.extend(kpi_cells(ctx, cfg, scope, b, "periods-table", &PERIOD_IDS));
+            cells.extend(kpi_cells(ctx, cfg, scope, b, Some("periods-table"), &PERIOD_IDS));
             Row { cells, target: None }
         })
         .collect();

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use super::action::Action;
+use super::warm;
 use crate::config::Config;
 use crate::demo::{self, DemoOptions};
 use crate::engine::{Ledger, Model, Refresh, Scope, cache};
@@ -40,6 +41,8 @@ pub enum Request {
     Reviews(u32, i64),
     Reload,
     Freeze(bool),
+    /// compute the views of this scope in every period ahead of the keys (see `warm`)
+    Warm(Scope),
     Stop,
 }
 
@@ -80,7 +83,8 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         };
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
-    let Some((conn, mut ledger)) = first_load(source, requests, out)? else { return Ok(()) };
+    let warmer = warm::Warmer::spawn(source.config.clone(), out.clone());
+    let Some((conn, mut ledger)) = first_load(source, requests, out, &warmer)? else { return Ok(()) };
     let mut last_good = crate::time::wall_clock();
     let mut version = data_version(&conn, &source.path).unwrap_or(0);
     let stale = |why: String, since: i64| {
@@ -108,6 +112,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 Request::Reviews(p, id) => reviews = Some((p, id)),
                 Request::Reload => reload = true,
                 Request::Freeze(f) => frozen = f,
+                Request::Warm(scope) => warmer.scope(scope),
                 Request::Stop => return Ok(()),
             }
         }
@@ -139,7 +144,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             Ok(Refresh::Applied { new_orders, touched }) => {
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 tracing::info!("refreshed in {elapsed_ms} ms: {new_orders} new orders, {touched} orders re-applied");
-                let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
+                publish(out, source, &warmer, ledger.model().clone(), elapsed_ms, false);
                 version = v;
                 last_good = crate::time::wall_clock();
                 let after = cache::Identity::of(&source.path).ok();
@@ -147,7 +152,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
-                match load(&conn, source, out, None) {
+                match load(&conn, source, out, &warmer, None) {
                     Ok(l) => {
                         ledger = l;
                         unsaved = None;
@@ -173,14 +178,15 @@ fn first_load(
     source: &Source,
     requests: &Receiver<Request>,
     out: &Sender<Action>,
+    warmer: &warm::Warmer,
 ) -> Result<Option<(Connection, Ledger)>, String> {
     let mut warm = None;
     loop {
         let attempt = crate::store::open_read_only(&source.path).and_then(|conn| {
             if warm.is_none() {
-                warm = Some(from_cache(source, out));
+                warm = Some(from_cache(source, out, warmer));
             }
-            let ledger = load(&conn, source, out, warm.clone().flatten())?;
+            let ledger = load(&conn, source, out, warmer, warm.clone().flatten())?;
             Ok((conn, ledger))
         });
         match attempt {
@@ -203,7 +209,7 @@ fn first_load(
 
 /// A warm start: when the model cache holds the store as it is now, sends that model at once and returns
 /// the identity it was cached under (the ledger that follows live changes is then built behind it).
-fn from_cache(source: &Source, out: &Sender<Action>) -> Option<cache::Identity> {
+fn from_cache(source: &Source, out: &Sender<Action>, warmer: &warm::Warmer) -> Option<cache::Identity> {
     let started = Instant::now();
     let dir = cache::dir()?;
     let id = cache::Identity::of(&source.path).ok()?;
@@ -211,11 +217,7 @@ fn from_cache(source: &Source, out: &Sender<Action>) -> Option<cache::Identity> 
         Ok(model) => {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             tracing::info!("model of {} read from the cache in {elapsed_ms} ms", source.path.display());
-            let mut action = loaded(model, &source.config, elapsed_ms);
-            if let Action::Loaded { cached, .. } = &mut action {
-                *cached = true;
-            }
-            let _ = out.send(action);
+            publish(out, source, warmer, model, elapsed_ms, true);
             Some(id)
         }
         Err(why) => {
@@ -237,6 +239,16 @@ pub fn loaded(model: Model, config: &Config, elapsed_ms: u64) -> Action {
     Action::Loaded { model: Arc::new(model), flags, elapsed_ms, cached: false }
 }
 
+/// Sends a model (with its red flags) and starts warming its views in the background (`warm`).
+fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64, cached: bool) {
+    let mut action = loaded(model, &source.config, elapsed_ms);
+    if let Action::Loaded { model, flags, cached: c, .. } = &mut action {
+        *c = cached;
+        warmer.model(model.clone(), Arc::new(flags.clone()));
+    }
+    let _ = out.send(action);
+}
+
 /// Loads the store in full and sends the model, unless the model already on screen came from the cache
 /// under an identity the store still has (`shown`). A load of a store that held still meanwhile is
 /// written to the model cache, after the model is sent.
@@ -244,6 +256,7 @@ fn load(
     conn: &Connection,
     source: &Source,
     out: &Sender<Action>,
+    warmer: &warm::Warmer,
     shown: Option<cache::Identity>,
 ) -> crate::Result<Ledger> {
     let started = Instant::now();
@@ -263,7 +276,7 @@ fn load(
         let _ = out.send(Action::Following);
         return Ok(ledger);
     }
-    let _ = out.send(loaded(ledger.model().clone(), &source.config, elapsed_ms));
+    publish(out, source, warmer, ledger.model().clone(), elapsed_ms, false);
     save(source, after.filter(|_| held_still), ledger.model());
     Ok(ledger)
 }

@@ -1,0 +1,175 @@
+//! Views shared through the model's memo, and the warm-up that computes them ahead of the keys. The big
+//! views (the overview tiles, the Sellers table, the Products table) are memoised whole in the model, so
+//! that a view seen once costs a lookup; and a background thread (`Warmer`) computes them ahead of the
+//! keys: the store-wide views of every period of the `p` cycle when a model arrives, and those of each
+//! scope the user opens, so that a period change on a 20,000-product store is a lookup instead of a scan on
+//! the UI thread. A newer model drops what was left to warm of the older one.
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+use std::time::Instant;
+
+use super::action::Action;
+use super::app::PERIODS;
+use super::data::{self, Table, Tile};
+use crate::config::Config;
+use crate::engine::{Model, Scope};
+use crate::flags::Flag;
+use crate::kpi::{Ctx, Grade};
+use crate::period::{Compare, DayRange};
+
+/// The period the explorer opens on (`App::period_ix`): warmed first.
+pub const START_PERIOD: usize = 2;
+
+fn compare_bits(c: Compare) -> u64 {
+    match c {
+        Compare::Prev => 0,
+        Compare::Yoy => 1,
+        Compare::None => 2,
+    }
+}
+
+/// The overview tiles and grade of a scope, memoised.
+pub fn tiles(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, c: Compare) -> Arc<(Vec<Tile>, Option<Grade>)> {
+    let key = (scope, r, ctx.now, compare_bits(c), "view:tiles");
+    ctx.model.memo.get_or(key, || data::tiles(ctx, cfg, scope, r, c))
+}
+
+/// The Sellers table, memoised.
+pub fn sellers(ctx: Ctx<'_>, cfg: &Config, r: DayRange, flags: &[Flag]) -> Arc<Table> {
+    let key = (Scope::Store, r, ctx.now, 0, "view:sellers");
+    ctx.model.memo.get_or(key, || data::sellers_table(ctx, cfg, r, flags))
+}
+
+/// The Products table of a scope, memoised.
+pub fn products(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, flags: &[Flag]) -> Arc<Table> {
+    let key = (scope, r, ctx.now, 0, "view:products");
+    ctx.model.memo.get_or(key, || data::products_table(ctx, cfg, scope, r, flags))
+}
+
+/// What to warm: the views of `scope`, every period, from this model (`None`: the latest one).
+struct Job {
+    model: Option<(Arc<Model>, Arc<Vec<Flag>>)>,
+    scope: Scope,
+}
+
+/// The model being warmed, its flags, when its first job came, and whether `Warmed` was said.
+type Current = (Arc<Model>, Arc<Vec<Flag>>, Instant, bool);
+
+/// The warm-up thread. It computes, for each scope it is given, the views of that scope in every period
+/// of the cycle (the start period first, then outwards); the latest scope asked goes first. A new model
+/// drops what was left of the old one. When a model's first list (the store) is done it says `Warmed`.
+pub struct Warmer {
+    tx: Sender<Job>,
+}
+
+impl Warmer {
+    pub fn spawn(cfg: Config, out: Sender<Action>) -> Warmer {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new().name("kpiscope-warm".into()).spawn(move || {
+            // (scope, period index + comparison index × periods) still to compute from `current`
+            let mut todo: std::collections::VecDeque<(Scope, usize)> = Default::default();
+            let mut current: Option<Current> = None;
+            loop {
+                // Every job waiting; block only when there is nothing left to do.
+                let mut jobs: Vec<Job> = Vec::new();
+                if todo.is_empty() {
+                    if let Some(c) = current.as_mut().filter(|c| !c.3) {
+                        c.3 = true;
+                        let elapsed_ms = c.2.elapsed().as_millis() as u64;
+                        tracing::info!("views warmed in {elapsed_ms} ms");
+                        let _ = out.send(Action::Warmed { elapsed_ms });
+                    }
+                    match rx.recv() {
+                        Ok(job) => jobs.push(job),
+                        Err(_) => return,
+                    }
+                }
+                jobs.extend(rx.try_iter());
+                for job in jobs {
+                    if let Some((model, flags)) = job.model
+                        && !current.as_ref().is_some_and(|c| Arc::ptr_eq(&c.0, &model))
+                    {
+                        todo.clear();
+                        current = Some((model, flags, Instant::now(), false));
+                    }
+                    if current.is_none() {
+                        continue;
+                    }
+                    // Every period with the default comparison first, then with the others.
+                    let n = PERIODS.len();
+                    let items = (0..COMPARES.len()).flat_map(|c| cycle_order().into_iter().map(move |ix| ix + c * n));
+                    for ix in items.collect::<Vec<_>>().into_iter().rev() {
+                        todo.push_front((job.scope, ix));
+                    }
+                }
+                if let (Some((model, flags, ..)), Some((scope, ix))) = (current.as_ref(), todo.pop_front()) {
+                    warm_one(model, &cfg, flags, scope, ix);
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("no warm-up thread: {e}");
+        }
+        Warmer { tx }
+    }
+
+    /// A new model: warms its store-wide views in every period (what was left of the old one is dropped).
+    pub fn model(&self, model: Arc<Model>, flags: Arc<Vec<Flag>>) {
+        let _ = self.tx.send(Job { model: Some((model, flags)), scope: Scope::Store });
+    }
+
+    /// Warms the views of `scope` in every period, from the latest model, before anything asked earlier.
+    pub fn scope(&self, scope: Scope) {
+        let _ = self.tx.send(Job { model: None, scope });
+    }
+}
+
+/// Comparisons in the order `c` reaches them.
+const COMPARES: [Compare; 3] = [Compare::Prev, Compare::Yoy, Compare::None];
+
+/// Computes the views of one scope in one period into the model's memo: with the default comparison, the
+/// tiles and tables; with the others (`ix` past the periods), the tiles only.
+fn warm_one(model: &Model, cfg: &Config, flags: &[Flag], scope: Scope, ix: usize) {
+    let ctx = Ctx { model, now: model.last_day, prior_weight: cfg.bayes_prior_weight };
+    let (period, compare) = (ix % PERIODS.len(), COMPARES[(ix / PERIODS.len()) % COMPARES.len()]);
+    let range = PERIODS[period].resolve(ctx.now, model.first_day);
+    drop(tiles(ctx, cfg, scope, range, compare));
+    if compare != Compare::Prev {
+        return;
+    }
+    match scope {
+        Scope::Store => {
+            drop(sellers(ctx, cfg, range, flags));
+            drop(products(ctx, cfg, scope, range, flags));
+        }
+        Scope::Seller(_) | Scope::Category(_) => drop(products(ctx, cfg, scope, range, flags)),
+        Scope::Product(_) => {}
+    }
+}
+
+/// The periods of the cycle from the start period outwards: 0, +1, -1, +2, -2, ... (what `p` and `P` reach
+/// first).
+fn cycle_order() -> Vec<usize> {
+    let n = PERIODS.len();
+    (0..n)
+        .map(|i| {
+            let step = i.div_ceil(2);
+            if i % 2 == 1 { (START_PERIOD + step) % n } else { (START_PERIOD + n - step % n) % n }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_warm_up_visits_every_period_once_starting_with_the_start_period() {
+        let n = super::PERIODS.len();
+        let order = super::cycle_order();
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(order[0], super::START_PERIOD);
+        assert_eq!(sorted.len(), n, "{order:?}");
+    }
+}
