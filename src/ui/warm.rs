@@ -142,6 +142,11 @@ fn warm_one(model: &Model, cfg: &Config, flags: &[Flag], scope: Scope, ix: usize
         Scope::Store => {
             drop(sellers(ctx, cfg, range, flags));
             drop(products(ctx, cfg, scope, range, flags));
+            // A seller's tiles compare it with every seller: this computes all of them, so that opening any
+            // seller is a lookup.
+            if !model.sellers.is_empty() {
+                drop(tiles(ctx, cfg, Scope::Seller(0), range, compare));
+            }
         }
         Scope::Seller(_) | Scope::Category(_) => drop(products(ctx, cfg, scope, range, flags)),
         Scope::Product(_) => {}
