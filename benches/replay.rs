@@ -147,19 +147,42 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-/// Waits for the worker's next model, applying whatever else it sends.
-fn until_loaded(app: &mut App, rx: &mpsc::Receiver<Action>) {
+/// Applies what the worker sends, up to and including the first action `last` picks.
+fn until(app: &mut App, rx: &mpsc::Receiver<Action>, last: impl Fn(&Action) -> bool) {
     loop {
         let a = rx.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
-        let done = matches!(a, Action::Loaded { .. });
         if let Action::Failed(e) = &a {
             panic!("worker failed: {e}");
         }
+        let done = last(&a);
         app.update(a);
         if done {
             return;
         }
     }
+}
+
+/// Waits for the worker's next model, applying whatever else it sends.
+fn until_loaded(app: &mut App, rx: &mpsc::Receiver<Action>) {
+    until(app, rx, |a| matches!(a, Action::Loaded { .. }));
+}
+
+/// An explorer with its own worker on `path`, sized as the bench draws it.
+struct Session {
+    app: App,
+    requests: mpsc::Sender<Request>,
+    actions: mpsc::Receiver<Action>,
+    worker: std::thread::JoinHandle<()>,
+}
+
+fn start(path: &std::path::Path, cfg: &Config) -> Session {
+    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
+    app.update(Action::Resize(120, 40));
+    let (requests, req_rx) = mpsc::channel();
+    let (act_tx, actions) = mpsc::channel();
+    let source = Source { path: path.to_path_buf(), demo: None, config: cfg.clone() };
+    let worker = worker::spawn(source, req_rx, act_tx);
+    Session { app, requests, actions, worker }
 }
 
 fn run(orders: u64) {
@@ -174,28 +197,15 @@ fn run(orders: u64) {
     unsafe { std::env::set_var("KPISCOPE_CACHE_DIR", &cache_dir) };
 
     let started = Instant::now();
-    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    app.update(Action::Resize(120, 40));
+    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg);
     term.draw(|f| render::draw(f, &app)).expect("draw");
     println!("first frame (loading screen):          {:>9.1} ms", ms(started.elapsed()));
-
-    let (req_tx, req_rx) = mpsc::channel();
-    let (act_tx, act_rx) = mpsc::channel();
-    let source = Source { path: scratch.0.clone(), demo: None, config: cfg.clone() };
-    let worker = worker::spawn(source, req_rx, act_tx);
-    until_loaded(&mut app, &act_rx);
+    until_loaded(&mut app, &actions);
     term.draw(|f| render::draw(f, &app)).expect("draw");
     println!("start view's KPIs on screen (cold):    {:>9.1} ms", ms(started.elapsed()));
     // The keys are replayed once the background warm-up has computed the store-wide views of every period.
-    loop {
-        let a = act_rx.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
-        let done = matches!(a, Action::Warmed { .. });
-        app.update(a);
-        if done {
-            break;
-        }
-    }
+    until(&mut app, &actions, |a| matches!(a, Action::Warmed { .. }));
     println!("  every period's views warmed after:   {:>9.1} ms", ms(started.elapsed()));
 
     let mut times: Vec<(f64, &str)> = Vec::new();
@@ -209,7 +219,7 @@ fn run(orders: u64) {
         times.push((ms(t.elapsed()), k));
         seen.push(format!("{:?} of {}, {}", app.view, app.breadcrumb(), app.period_words()));
         for r in app.outbox.drain(..) {
-            let _ = req_tx.send(r);
+            let _ = requests.send(r);
         }
     }
     let mut sorted: Vec<f64> = times.iter().map(|t| t.0).collect();
@@ -228,23 +238,15 @@ fn run(orders: u64) {
     }
 
     // A second start: the first one's worker cached the model after its load.
-    let _ = req_tx.send(Request::Stop);
+    let _ = requests.send(Request::Stop);
     let _ = worker.join();
     drop(app);
     let started = Instant::now();
-    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
-    app.update(Action::Resize(120, 40));
-    let (req_tx, req_rx) = mpsc::channel();
-    let (act_tx, act_rx) = mpsc::channel();
-    let source = Source { path: scratch.0.clone(), demo: None, config: cfg.clone() };
-    let worker = worker::spawn(source, req_rx, act_tx);
-    until_loaded(&mut app, &act_rx);
+    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg);
+    until_loaded(&mut app, &actions);
     term.draw(|f| render::draw(f, &app)).expect("draw");
     println!("start view's KPIs on screen (warm):    {:>9.1} ms", ms(started.elapsed()));
-    while !app.following {
-        let a = act_rx.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
-        app.update(a);
-    }
+    until(&mut app, &actions, |a| matches!(a, Action::Following | Action::Loaded { cached: false, .. }));
     println!("  following live changes after:        {:>9.1} ms", ms(started.elapsed()));
 
     let writer = kpiscope::store::open_writable(&scratch.0).expect("writable");
@@ -252,7 +254,7 @@ fn run(orders: u64) {
     for round in 1..=3 {
         sim.step(&writer, 1_000).expect("commit");
         let t = Instant::now();
-        until_loaded(&mut app, &act_rx);
+        until_loaded(&mut app, &actions);
         term.draw(|f| render::draw(f, &app)).expect("draw");
         println!(
             "1,000-order commit on screen, #{round}:      {:>9.1} ms (polling every {} ms)",
@@ -260,7 +262,7 @@ fn run(orders: u64) {
             worker::POLL.as_millis()
         );
     }
-    let _ = req_tx.send(Request::Stop);
+    let _ = requests.send(Request::Stop);
     let _ = worker.join();
     println!("peak RSS:                              {:>9.0} MiB", support::peak_rss_mib());
 }

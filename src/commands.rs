@@ -251,7 +251,18 @@ fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) ->
         _ => {}
     }
     let _ = std::io::stdout().flush();
-    // A cold load is cached once the answer is out: the next report starts from the aggregates.
-    opened.save();
+    // A cold load is cached once the answer is out: the next report starts from the aggregates. On a big
+    // store that takes seconds, so a terminal is told what the wait is.
+    if opened.unsaved() {
+        let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        if tty {
+            eprint!("saving the aggregates for the next run (model cache)…");
+            let _ = std::io::stderr().flush();
+        }
+        opened.save();
+        if tty {
+            eprint!("\r\x1b[2K");
+        }
+    }
     Ok(if flags_only && breach { 1 } else { 0 })
 }

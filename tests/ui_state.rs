@@ -211,6 +211,8 @@ fn a_cached_model_says_so_until_the_worker_follows_the_store() {
     }
     app.update(action);
     assert!(header(&app).contains("◐ cached · reading the store"), "{}", header(&app));
+    app.update(Action::Progress("Loading the store".into(), 0.42));
+    assert!(header(&app).contains("◐ cached · reading the store 42%"), "{}", header(&app));
     app.update(Action::Following);
     assert!(header(&app).contains("● live"), "{}", header(&app));
 }
@@ -231,4 +233,34 @@ fn moving_filtering_and_coming_back_reuse_the_computed_view() {
     assert_ne!(app.shown.table.rows.as_ptr(), rows);
     app.update(Action::Show(View::Products));
     assert_eq!(app.shown.table.rows.as_ptr(), rows, "a view seen a moment ago comes back as it was");
+}
+
+#[test]
+fn the_warm_up_computes_every_periods_store_views_ahead_of_the_keys() {
+    use kpiscope::config::Config;
+    use kpiscope::kpi::Ctx;
+    use kpiscope::ui::app::PERIODS;
+    use kpiscope::ui::warm;
+    let (_dir, path) = common::handmade_store();
+    let model = std::sync::Arc::new(kpiscope::engine::open(&path).expect("open"));
+    let cfg = Config::default();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let warmer = warm::Warmer::spawn(cfg.clone(), tx);
+    warmer.model(model.clone(), std::sync::Arc::new(Vec::new()));
+    let done = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("an answer");
+    assert!(matches!(done, Action::Warmed { .. }), "{done:?}");
+    let entries = |m: &kpiscope::engine::Model| format!("{:?}", m.memo);
+    let warmed = entries(&model);
+    assert_ne!(warmed, "Memo(0 entries)");
+    // Every period's store views are lookups now: asking for them adds nothing to the memo.
+    let ctx = Ctx { model: &model, now: model.last_day, prior_weight: cfg.bayes_prior_weight };
+    for p in PERIODS {
+        let r = p.resolve(model.last_day, model.first_day);
+        drop(warm::products(ctx, &cfg, Scope::Store, r, &[]));
+        drop(warm::sellers(ctx, &cfg, r, &[]));
+        drop(warm::tiles(ctx, &cfg, Scope::Store, r, kpiscope::period::Compare::Yoy));
+        // every seller's KPIs (a seller's peers in its tiles)
+        drop(kpiscope::kpi::compute(ctx, Scope::Seller(1), r));
+    }
+    assert_eq!(entries(&model), warmed);
 }

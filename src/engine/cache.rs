@@ -61,6 +61,11 @@ fn read_at(file: &mut File, at: u64, buf: &mut [u8]) -> io::Result<()> {
 }
 
 impl Identity {
+    /// `before`, if the store at `path` still has it: the store held still over whatever ran since.
+    pub fn still(path: &Path, before: Option<Identity>) -> Option<Identity> {
+        before.filter(|b| Identity::of(path).ok().as_ref() == Some(b))
+    }
+
     /// The identity of the store at `path` now.
     pub fn of(path: &Path) -> io::Result<Identity> {
         let canonical = fs::canonicalize(path)?;
@@ -178,14 +183,29 @@ pub fn read(dir: &Path, id: &Identity) -> Result<Model, String> {
     if bound != Day::MIN && bound != time::day_of(time::wall_clock()) {
         return Err("the store has rows dated after the day it was cached".into());
     }
-    let head_len = 8 + 4 + identity_len(&stored) + 4;
+    let head_len = io::Seek::stream_position(&mut r).map_err(|e| format!("{}: {e}", path.display()))?;
     Reader::new(r, len.saturating_sub(head_len)).model().map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn identity_len(id: &Identity) -> u64 {
-    let mut v = Vec::new();
-    let _ = id.write(&mut v);
-    v.len() as u64
+/// The cached model of the store at `store` as it is now, with the identity it is cached under, or why
+/// there is none.
+pub fn lookup(dir: &Path, store: &Path) -> Result<(Model, Identity), String> {
+    let id = Identity::of(store).map_err(|e| format!("{}: {e}", store.display()))?;
+    read(dir, &id).map(|m| (m, id))
+}
+
+/// Writes `model` as the cache of `store` under `id`, unless the store has moved on from `id` meanwhile (a
+/// later commit makes the model out of date: whatever follows that commit saves again). Failing to write
+/// is logged, never an error: the cache only saves time.
+pub fn save(dir: &Path, store: &Path, id: &Identity, model: &Model) {
+    if Identity::of(store).ok().as_ref() != Some(id) {
+        return;
+    }
+    let started = std::time::Instant::now();
+    match write(dir, id, model) {
+        Ok(p) => tracing::info!("model cached in {} ({} ms)", p.display(), started.elapsed().as_millis()),
+        Err(e) => tracing::warn!("cannot write the model cache in {}: {e}", dir.display()),
+    }
 }
 
 /// Writes `model` as the cache of the store `id` names: to a temporary file renamed into place, so that a
@@ -232,19 +252,21 @@ pub struct Opened {
     pub model: Model,
     /// true when the model came from the cache
     pub warm: bool,
-    /// where to write a cold load's model, and under which identity (`None`: warm, caching off, or the
-    /// store changed during the load)
-    pending: Option<(PathBuf, Identity)>,
+    /// where to write a cold load's model: cache directory, store, and the identity it was loaded at
+    /// (`None`: warm, caching off, or the store changed during the load)
+    pending: Option<(PathBuf, PathBuf, Identity)>,
 }
 
 impl Opened {
-    /// Writes a cold load's model to the cache (call it after answering: writing takes a while). Failing to
-    /// write is logged, never an error: the cache only saves time.
+    /// Whether `save` has anything to write.
+    pub fn unsaved(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Writes a cold load's model to the cache (call it after answering: writing takes a while).
     pub fn save(&self) {
-        let Some((dir, id)) = self.pending.as_ref() else { return };
-        match write(dir, id, &self.model) {
-            Ok(p) => tracing::info!("model cached in {}", p.display()),
-            Err(e) => tracing::warn!("cannot write the model cache in {}: {e}", dir.display()),
+        if let Some((dir, store, id)) = self.pending.as_ref() {
+            save(dir, store, id, &self.model);
         }
     }
 }
@@ -258,18 +280,14 @@ pub fn open(
     path: &Path,
     progress: &mut dyn FnMut(f64),
 ) -> crate::Result<Opened> {
-    let before = Identity::of(path).ok();
-    if let (Some(dir), Some(id)) = (dir.as_deref(), before.as_ref()) {
-        match read(dir, id) {
-            Ok(model) => return Ok(Opened { model, warm: true, pending: None }),
+    if let Some(dir) = dir.as_deref() {
+        match lookup(dir, path) {
+            Ok((model, _)) => return Ok(Opened { model, warm: true, pending: None }),
             Err(why) => tracing::info!("model cache not used: {why}"),
         }
     }
+    let before = Identity::of(path).ok();
     let model = super::load_with_progress(conn, path, progress)?;
-    let after = Identity::of(path).ok();
-    let pending = match (dir, before) {
-        (Some(dir), Some(b)) if after.as_ref() == Some(&b) => Some((dir, b)),
-        _ => None,
-    };
+    let pending = dir.zip(Identity::still(path, before)).map(|(dir, id)| (dir, path.to_path_buf(), id));
     Ok(Opened { model, warm: false, pending })
 }

@@ -105,96 +105,80 @@ impl<W: Write> Writer<W> {
         self.column(&flat, i64::to_le_bytes)
     }
 
+    /// A count, then each item.
+    fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T) -> io::Result<()>) -> io::Result<()> {
+        self.len(items.len())?;
+        items.iter().try_for_each(|x| item(self, x))
+    }
+
     /// Writes the whole model and the checksum; returns the output.
     pub fn model(mut self, m: &Model) -> io::Result<W> {
-        self.len(m.sellers.len())?;
-        for s in &m.sellers {
-            self.i64(s.db_id)?;
-            self.str(&s.reference)?;
-            self.str(&s.name)?;
-            self.opt_str(s.country.as_deref())?;
-            self.str(&s.currency)?;
-        }
-        self.len(m.products.len())?;
-        for p in &m.products {
-            self.i64(p.db_id)?;
-            self.str(&p.reference)?;
-            self.u32(p.seller)?;
-            self.opt_str(p.sku.as_deref())?;
-            self.str(&p.title)?;
-            self.opt_i64(p.category.map(i64::from))?;
-            self.opt_i64(p.price_minor)?;
-        }
-        self.len(m.categories.len())?;
-        for c in &m.categories {
-            self.str(c)?;
-        }
-        for lists in [&m.seller_products, &m.category_products] {
-            self.len(lists.len())?;
-            for l in lists {
-                self.u32s(l)?;
-            }
-        }
+        self.list(&m.sellers, |w, s| {
+            w.i64(s.db_id)?;
+            w.str(&s.reference)?;
+            w.str(&s.name)?;
+            w.opt_str(s.country.as_deref())?;
+            w.str(&s.currency)
+        })?;
+        self.list(&m.products, |w, p| {
+            w.i64(p.db_id)?;
+            w.str(&p.reference)?;
+            w.u32(p.seller)?;
+            w.opt_str(p.sku.as_deref())?;
+            w.str(&p.title)?;
+            w.opt_i64(p.category.map(i64::from))?;
+            w.opt_i64(p.price_minor)
+        })?;
+        self.list(&m.categories, |w, c| w.str(c))?;
+        self.list(&m.seller_products, |w, l| w.u32s(l))?;
+        self.list(&m.category_products, |w, l| w.u32s(l))?;
         self.raw(&m.first_day.to_le_bytes())?;
         self.raw(&m.last_day.to_le_bytes())?;
         self.i64(m.now_ts)?;
         self.dense(&m.store_days)?;
-        for series in [&m.seller_days, &m.category_days] {
-            self.len(series.len())?;
-            for d in series {
-                self.dense(d)?;
-            }
-        }
-        self.len(m.product_days.len())?;
-        for p in &m.product_days {
+        self.list(&m.seller_days, Self::dense)?;
+        self.list(&m.category_days, Self::dense)?;
+        self.list(&m.product_days, |w, p| {
             let (days, ends, bytes, tail_days, tail) = p.parts();
-            self.days(days)?;
-            self.u32s(ends)?;
-            self.bytes(bytes)?;
-            self.days(tail_days)?;
-            self.cells(tail)?;
-        }
+            w.days(days)?;
+            w.u32s(ends)?;
+            w.bytes(bytes)?;
+            w.days(tail_days)?;
+            w.cells(tail)
+        })?;
         self.customers(&m.store_customers)?;
-        for lists in [&m.seller_customers, &m.category_customers, &m.product_customers] {
-            self.len(lists.len())?;
-            for l in lists {
-                self.customers(l)?;
-            }
-        }
-        self.len(m.stock.len())?;
-        for s in &m.stock {
-            self.raw(&[u8::from(s.is_some())])?;
+        self.list(&m.seller_customers, Self::customers)?;
+        self.list(&m.category_customers, Self::customers)?;
+        self.list(&m.product_customers, Self::customers)?;
+        self.list(&m.stock, |w, s| {
+            w.raw(&[u8::from(s.is_some())])?;
             let s = s.unwrap_or(Stock { on_hand: 0, reorder_point: None, lead_time_days: None });
-            self.i64(s.on_hand)?;
-            self.opt_i64(s.reorder_point)?;
-            self.opt_i64(s.lead_time_days)?;
-        }
-        self.len(m.return_reasons.len())?;
-        for reasons in &m.return_reasons {
-            self.len(reasons.len())?;
-            for (why, n) in reasons {
-                self.str(why)?;
-                self.i64(*n)?;
-            }
-        }
-        self.len(m.disputes.len())?;
-        for d in &m.disputes {
-            self.u32(d.seller)?;
-            self.i64(d.order_db_id)?;
-            self.i64(d.opened_at)?;
-            self.opt_i64(d.responded_at)?;
-            self.opt_i64(d.closed_at)?;
-        }
+            w.i64(s.on_hand)?;
+            w.opt_i64(s.reorder_point)?;
+            w.opt_i64(s.lead_time_days)
+        })?;
+        self.list(&m.return_reasons, |w, reasons| {
+            w.list(reasons, |w, (why, n)| {
+                w.str(why)?;
+                w.i64(*n)
+            })
+        })?;
+        self.list(&m.disputes, |w, d| {
+            w.u32(d.seller)?;
+            w.i64(d.order_db_id)?;
+            w.i64(d.opened_at)?;
+            w.opt_i64(d.responded_at)?;
+            w.opt_i64(d.closed_at)
+        })?;
         let r = &m.recorded;
         let flags = [r.cancellations, r.disputes, r.reviews, r.returns, r.messages, r.shipments, r.scans, r.deadlines];
         self.raw(&flags.map(u8::from))?;
         let issues: Vec<(&str, u64, &str)> = m.quality.entries().collect();
-        self.len(issues.len())?;
-        for (id, n, example) in issues {
-            self.str(id)?;
-            self.i64(n as i64)?;
-            self.str(example)?;
-        }
+        self.list(&issues, |w, (id, n, example)| {
+            w.str(id)?;
+            w.i64(*n as i64)?;
+            w.str(example)
+        })?;
         let sum = self.sum.0;
         self.out.write_all(&sum.to_le_bytes())?;
         Ok(self.out)
@@ -342,106 +326,80 @@ impl<R: Read> Reader<R> {
         let (days, entries, firsts, total) = (self.days()?, self.u32s()?, self.u32s()?, self.u32()?);
         CustomerList::from_parts(days, entries, firsts, total).ok_or_else(|| bad("a customer list out of order"))
     }
-    fn count_of(&mut self, expected: usize, what: &str) -> io::Result<usize> {
+    /// A count (which must be `expected`, when given), then each item.
+    fn list<T>(
+        &mut self,
+        expected: Option<(usize, &str)>,
+        mut item: impl FnMut(&mut Self) -> io::Result<T>,
+    ) -> io::Result<Vec<T>> {
         let n = self.len(1)?;
-        if n != expected {
-            return Err(bad(&format!("{n} {what} for {expected}")));
+        if let Some((want, what)) = expected.filter(|(want, _)| *want != n) {
+            return Err(bad(&format!("{n} {what} for {want}")));
         }
-        Ok(n)
+        (0..n).map(|_| item(self)).collect()
     }
 
     /// Reads a whole model and checks the checksum and that every index points inside the model.
     pub fn model(mut self) -> io::Result<Model> {
-        let mut m = Model::default();
-        let n = self.len(1)?;
-        for _ in 0..n {
-            m.sellers.push(Seller {
-                db_id: self.i64()?,
-                reference: self.str()?,
-                name: self.str()?,
-                country: self.opt_str()?,
-                currency: self.str()?,
-            });
-        }
-        let n = self.len(1)?;
-        for _ in 0..n {
-            m.products.push(Product {
-                db_id: self.i64()?,
-                reference: self.str()?,
-                seller: self.u32()?,
-                sku: self.opt_str()?,
-                title: self.str()?,
-                category: self.opt_i64()?.map(|c| u32::try_from(c).map_err(|_| bad("a category index"))).transpose()?,
-                price_minor: self.opt_i64()?,
-            });
-        }
-        let n = self.len(1)?;
-        for _ in 0..n {
-            m.categories.push(self.str()?);
-        }
-        for (lists, expected) in [(&mut m.seller_products, m.sellers.len()), (&mut m.category_products, n)] {
-            let k = self.count_of(expected, "product lists")?;
-            for _ in 0..k {
-                lists.push(self.u32s()?);
-            }
-        }
-        m.first_day = self.i32()?;
-        m.last_day = self.i32()?;
-        m.now_ts = self.i64()?;
-        m.store_days = self.dense()?;
-        for (series, expected) in [(&mut m.seller_days, m.sellers.len()), (&mut m.category_days, n)] {
-            let k = self.count_of(expected, "day series")?;
-            for _ in 0..k {
-                series.push(self.dense()?);
-            }
-        }
-        let k = self.count_of(m.products.len(), "product series")?;
-        for _ in 0..k {
-            let (days, ends, bytes, tail_days, tail) =
-                (self.days()?, self.u32s()?, self.bytes()?, self.days()?, self.cells()?);
-            m.product_days
-                .push(Packed::from_parts(days, ends, bytes, tail_days, tail).ok_or_else(|| bad("a product series"))?);
-        }
-        m.store_customers = self.customers()?;
-        let expected = [m.sellers.len(), n, m.products.len()];
-        for (lists, expected) in
-            [&mut m.seller_customers, &mut m.category_customers, &mut m.product_customers].into_iter().zip(expected)
-        {
-            let k = self.count_of(expected, "customer lists")?;
-            for _ in 0..k {
-                lists.push(self.customers()?);
-            }
-        }
-        let k = self.count_of(m.products.len(), "stock rows")?;
-        for _ in 0..k {
-            let some = self.flag()?;
-            let s = Stock { on_hand: self.i64()?, reorder_point: self.opt_i64()?, lead_time_days: self.opt_i64()? };
-            m.stock.push(some.then_some(s));
-        }
-        let k = self.count_of(m.products.len(), "return reasons")?;
-        for _ in 0..k {
-            let j = self.len(1)?;
-            let mut reasons = Vec::with_capacity(j);
-            for _ in 0..j {
-                reasons.push((self.str()?, self.i64()?));
-            }
-            m.return_reasons.push(reasons);
-        }
-        let k = self.len(1)?;
-        for _ in 0..k {
-            m.disputes.push(DisputeFact {
-                seller: self.u32()?,
-                order_db_id: self.i64()?,
-                opened_at: self.i64()?,
-                responded_at: self.opt_i64()?,
-                closed_at: self.opt_i64()?,
-            });
-        }
+        let sellers = self.list(None, |r| {
+            Ok(Seller {
+                db_id: r.i64()?,
+                reference: r.str()?,
+                name: r.str()?,
+                country: r.opt_str()?,
+                currency: r.str()?,
+            })
+        })?;
+        let products = self.list(None, |r| {
+            Ok(Product {
+                db_id: r.i64()?,
+                reference: r.str()?,
+                seller: r.u32()?,
+                sku: r.opt_str()?,
+                title: r.str()?,
+                category: r.opt_i64()?.map(|c| u32::try_from(c).map_err(|_| bad("a category index"))).transpose()?,
+                price_minor: r.opt_i64()?,
+            })
+        })?;
+        let categories = self.list(None, Self::str)?;
+        let (n_sellers, n_categories, n_products) = (sellers.len(), categories.len(), products.len());
+        let seller_products = self.list(Some((n_sellers, "product lists")), Self::u32s)?;
+        let category_products = self.list(Some((n_categories, "product lists")), Self::u32s)?;
+        let first_day = self.i32()?;
+        let last_day = self.i32()?;
+        let now_ts = self.i64()?;
+        let store_days = self.dense()?;
+        let seller_days = self.list(Some((n_sellers, "day series")), Self::dense)?;
+        let category_days = self.list(Some((n_categories, "day series")), Self::dense)?;
+        let product_days = self.list(Some((n_products, "product series")), |r| {
+            let (days, ends, bytes, tail_days, tail) = (r.days()?, r.u32s()?, r.bytes()?, r.days()?, r.cells()?);
+            Packed::from_parts(days, ends, bytes, tail_days, tail).ok_or_else(|| bad("a product series"))
+        })?;
+        let store_customers = self.customers()?;
+        let seller_customers = self.list(Some((n_sellers, "customer lists")), Self::customers)?;
+        let category_customers = self.list(Some((n_categories, "customer lists")), Self::customers)?;
+        let product_customers = self.list(Some((n_products, "customer lists")), Self::customers)?;
+        let stock = self.list(Some((n_products, "stock rows")), |r| {
+            let some = r.flag()?;
+            let s = Stock { on_hand: r.i64()?, reorder_point: r.opt_i64()?, lead_time_days: r.opt_i64()? };
+            Ok(some.then_some(s))
+        })?;
+        let return_reasons =
+            self.list(Some((n_products, "return reasons")), |r| r.list(None, |r| Ok((r.str()?, r.i64()?))))?;
+        let disputes = self.list(None, |r| {
+            Ok(DisputeFact {
+                seller: r.u32()?,
+                order_db_id: r.i64()?,
+                opened_at: r.i64()?,
+                responded_at: r.opt_i64()?,
+                closed_at: r.opt_i64()?,
+            })
+        })?;
         let f = self.arr::<8>()?;
         if f.iter().any(|&b| b > 1) {
             return Err(bad("a flag that is neither 0 nor 1"));
         }
-        m.recorded = Recorded {
+        let recorded = Recorded {
             cancellations: f[0] == 1,
             disputes: f[1] == 1,
             reviews: f[2] == 1,
@@ -452,18 +410,39 @@ impl<R: Read> Reader<R> {
             deadlines: f[7] == 1,
         };
         let mut quality = Quality::default();
-        let k = self.len(1)?;
-        for _ in 0..k {
-            let (id, count, example) = (self.str()?, self.i64()?, self.str()?);
+        for (id, count, example) in self.list(None, |r| Ok((r.str()?, r.i64()?, r.str()?)))? {
             quality.insert(id, count as u64, example);
         }
-        m.quality = quality;
         let expected = self.sum.0;
         let mut trailer = [0u8; 8];
         self.input.read_exact(&mut trailer)?;
         if u64::from_le_bytes(trailer) != expected || self.left != 8 {
             return Err(bad("checksum mismatch"));
         }
+        let m = Model {
+            sellers,
+            products,
+            categories,
+            seller_products,
+            category_products,
+            first_day,
+            last_day,
+            now_ts,
+            store_days,
+            seller_days,
+            category_days,
+            product_days,
+            store_customers,
+            seller_customers,
+            category_customers,
+            product_customers,
+            stock,
+            return_reasons,
+            disputes,
+            recorded,
+            quality,
+            memo: Default::default(),
+        };
         check_indexes(&m)?;
         Ok(m)
     }

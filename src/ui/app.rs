@@ -350,7 +350,8 @@ impl App {
             }
             Action::Click(x, y) => self.click(x, y),
             Action::Progress(what, frac) => {
-                if self.model.is_none() {
+                // Before the first model, the loading screen; behind a cached one, the header.
+                if self.model.is_none() || !self.following {
                     self.loading = Some((what, frac));
                 }
                 return;
@@ -361,6 +362,7 @@ impl App {
             }
             Action::Following => {
                 self.following = true;
+                self.loading = None;
                 return;
             }
             Action::Warmed { .. } => return,

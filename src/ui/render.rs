@@ -89,7 +89,10 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         (_, _, None) => Span::styled("○ loading", t.dim),
         (Some(st), _, _) => Span::styled(format!("◌ stale since {} ({})", clock(st.since), st.why), t.warn),
         (None, true, _) => Span::styled("‖ frozen", t.warn),
-        (None, false, _) if !app.following => Span::styled("◐ cached · reading the store", t.dim),
+        (None, false, _) if !app.following => {
+            let done = app.loading.as_ref().map_or(String::new(), |(_, f)| format!(" {:.0}%", f * 100.0));
+            Span::styled(format!("◐ cached · reading the store{done}"), t.dim)
+        }
         (None, false, _) => Span::styled("● live", t.good),
     };
     let mut spans = vec![

@@ -5,8 +5,9 @@
 //! scope the user opens, so that a period change on a 20,000-product store is a lookup instead of a scan on
 //! the UI thread. A newer model drops what was left to warm of the older one.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
 use super::action::Action;
@@ -53,12 +54,23 @@ struct Job {
     scope: Scope,
 }
 
-/// The model being warmed, its flags, when its first job came, and whether `Warmed` was said.
-type Current = (Arc<Model>, Arc<Vec<Flag>>, Instant, bool);
+/// The model being warmed.
+struct Current {
+    model: Arc<Model>,
+    flags: Arc<Vec<Flag>>,
+    /// when its first job came
+    since: Instant,
+    /// `Warmed` was said for it
+    said: bool,
+}
+
+/// One view computation: a scope, a period (index into `PERIODS`), a comparison.
+type Item = (Scope, usize, Compare);
 
 /// The warm-up thread. It computes, for each scope it is given, the views of that scope in every period
-/// of the cycle (the start period first, then outwards); the latest scope asked goes first. A new model
-/// drops what was left of the old one. When a model's first list (the store) is done it says `Warmed`.
+/// of the cycle (the start period first, then outwards) and then with the other comparisons; the latest
+/// scope asked goes first. A new model drops what was left of the old one. When everything asked of a
+/// model is done it says `Warmed`.
 pub struct Warmer {
     tx: Sender<Job>,
 }
@@ -66,48 +78,7 @@ pub struct Warmer {
 impl Warmer {
     pub fn spawn(cfg: Config, out: Sender<Action>) -> Warmer {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        let spawned = std::thread::Builder::new().name("kpiscope-warm".into()).spawn(move || {
-            // (scope, period index + comparison index × periods) still to compute from `current`
-            let mut todo: std::collections::VecDeque<(Scope, usize)> = Default::default();
-            let mut current: Option<Current> = None;
-            loop {
-                // Every job waiting; block only when there is nothing left to do.
-                let mut jobs: Vec<Job> = Vec::new();
-                if todo.is_empty() {
-                    if let Some(c) = current.as_mut().filter(|c| !c.3) {
-                        c.3 = true;
-                        let elapsed_ms = c.2.elapsed().as_millis() as u64;
-                        tracing::info!("views warmed in {elapsed_ms} ms");
-                        let _ = out.send(Action::Warmed { elapsed_ms });
-                    }
-                    match rx.recv() {
-                        Ok(job) => jobs.push(job),
-                        Err(_) => return,
-                    }
-                }
-                jobs.extend(rx.try_iter());
-                for job in jobs {
-                    if let Some((model, flags)) = job.model
-                        && !current.as_ref().is_some_and(|c| Arc::ptr_eq(&c.0, &model))
-                    {
-                        todo.clear();
-                        current = Some((model, flags, Instant::now(), false));
-                    }
-                    if current.is_none() {
-                        continue;
-                    }
-                    // Every period with the default comparison first, then with the others.
-                    let n = PERIODS.len();
-                    let items = (0..COMPARES.len()).flat_map(|c| cycle_order().into_iter().map(move |ix| ix + c * n));
-                    for ix in items.collect::<Vec<_>>().into_iter().rev() {
-                        todo.push_front((job.scope, ix));
-                    }
-                }
-                if let (Some((model, flags, ..)), Some((scope, ix))) = (current.as_ref(), todo.pop_front()) {
-                    warm_one(model, &cfg, flags, scope, ix);
-                }
-            }
-        });
+        let spawned = std::thread::Builder::new().name("kpiscope-warm".into()).spawn(move || run(&rx, &cfg, &out));
         if let Err(e) = spawned {
             tracing::warn!("no warm-up thread: {e}");
         }
@@ -125,14 +96,57 @@ impl Warmer {
     }
 }
 
+/// The warm-up thread's loop: takes every job waiting, then computes one item; blocks only when there is
+/// nothing left to do.
+fn run(rx: &Receiver<Job>, cfg: &Config, out: &Sender<Action>) {
+    let mut todo: VecDeque<Item> = VecDeque::new();
+    let mut current: Option<Current> = None;
+    loop {
+        let mut jobs: Vec<Job> = Vec::new();
+        if todo.is_empty() {
+            if let Some(c) = current.as_mut().filter(|c| !c.said) {
+                c.said = true;
+                let elapsed_ms = c.since.elapsed().as_millis() as u64;
+                tracing::info!("views warmed in {elapsed_ms} ms");
+                let _ = out.send(Action::Warmed { elapsed_ms });
+            }
+            match rx.recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => return,
+            }
+        }
+        jobs.extend(rx.try_iter());
+        for job in jobs {
+            if let Some((model, flags)) = job.model
+                && !current.as_ref().is_some_and(|c| Arc::ptr_eq(&c.model, &model))
+            {
+                todo.clear();
+                current = Some(Current { model, flags, since: Instant::now(), said: false });
+            }
+            if current.is_some() {
+                for item in items(job.scope).into_iter().rev() {
+                    todo.push_front(item);
+                }
+            }
+        }
+        if let (Some(c), Some(item)) = (current.as_ref(), todo.pop_front()) {
+            warm_one(&c.model, cfg, &c.flags, item);
+        }
+    }
+}
+
+/// What warming a scope computes, in order: every period with the default comparison, then with the others.
+fn items(scope: Scope) -> Vec<Item> {
+    COMPARES.iter().flat_map(|&c| cycle_order().into_iter().map(move |ix| (scope, ix, c))).collect()
+}
+
 /// Comparisons in the order `c` reaches them.
 const COMPARES: [Compare; 3] = [Compare::Prev, Compare::Yoy, Compare::None];
 
-/// Computes the views of one scope in one period into the model's memo: with the default comparison, the
-/// tiles and tables; with the others (`ix` past the periods), the tiles only.
-fn warm_one(model: &Model, cfg: &Config, flags: &[Flag], scope: Scope, ix: usize) {
+/// Computes the views of one scope in one period into the model's memo: the tiles with `compare`, and with
+/// the default comparison the tables too (they do not depend on it).
+fn warm_one(model: &Model, cfg: &Config, flags: &[Flag], (scope, period, compare): Item) {
     let ctx = Ctx { model, now: model.last_day, prior_weight: cfg.bayes_prior_weight };
-    let (period, compare) = (ix % PERIODS.len(), COMPARES[(ix / PERIODS.len()) % COMPARES.len()]);
     let range = PERIODS[period].resolve(ctx.now, model.first_day);
     drop(tiles(ctx, cfg, scope, range, compare));
     if compare != Compare::Prev {

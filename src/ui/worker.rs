@@ -147,8 +147,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 publish(out, source, &warmer, ledger.model().clone(), elapsed_ms, false);
                 version = v;
                 last_good = crate::time::wall_clock();
-                let after = cache::Identity::of(&source.path).ok();
-                unsaved = before.filter(|b| after.as_ref() == Some(b)).map(|id| (id, Instant::now()));
+                unsaved = cache::Identity::still(&source.path, before).map(|id| (id, Instant::now()));
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
@@ -211,10 +210,8 @@ fn first_load(
 /// the identity it was cached under (the ledger that follows live changes is then built behind it).
 fn from_cache(source: &Source, out: &Sender<Action>, warmer: &warm::Warmer) -> Option<cache::Identity> {
     let started = Instant::now();
-    let dir = cache::dir()?;
-    let id = cache::Identity::of(&source.path).ok()?;
-    match cache::read(&dir, &id) {
-        Ok(model) => {
+    match cache::lookup(&cache::dir()?, &source.path) {
+        Ok((model, id)) => {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             tracing::info!("model of {} read from the cache in {elapsed_ms} ms", source.path.display());
             publish(out, source, warmer, model, elapsed_ms, true);
@@ -234,19 +231,21 @@ fn data_version(conn: &Connection, path: &std::path::Path) -> crate::Result<i64>
 /// The `Loaded` action of a model: the model with its red flags, as of the store's latest activity. The
 /// flags are evaluated here, off the UI thread (they scan every product).
 pub fn loaded(model: Model, config: &Config, elapsed_ms: u64) -> Action {
+    let (model, flags) = judged(model, config);
+    Action::Loaded { model, flags, elapsed_ms, cached: false }
+}
+
+fn judged(model: Model, config: &Config) -> (Arc<Model>, Vec<flags::Flag>) {
     let ctx = Ctx { model: &model, now: model.last_day, prior_weight: config.bayes_prior_weight };
     let flags = flags::evaluate(ctx, config, Scope::Store, None);
-    Action::Loaded { model: Arc::new(model), flags, elapsed_ms, cached: false }
+    (Arc::new(model), flags)
 }
 
 /// Sends a model (with its red flags) and starts warming its views in the background (`warm`).
 fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64, cached: bool) {
-    let mut action = loaded(model, &source.config, elapsed_ms);
-    if let Action::Loaded { model, flags, cached: c, .. } = &mut action {
-        *c = cached;
-        warmer.model(model.clone(), Arc::new(flags.clone()));
-    }
-    let _ = out.send(action);
+    let (model, flags) = judged(model, &source.config);
+    warmer.model(model.clone(), Arc::new(flags.clone()));
+    let _ = out.send(Action::Loaded { model, flags, elapsed_ms, cached });
 }
 
 /// Loads the store in full and sends the model, unless the model already on screen came from the cache
@@ -261,37 +260,27 @@ fn load(
 ) -> crate::Result<Ledger> {
     let started = Instant::now();
     let before = cache::Identity::of(&source.path).ok();
-    let quiet = shown.is_some();
+    // Shown as the loading screen, or in the header behind a cached model (a reload's is not shown).
     let mut progress = |f: f64| {
-        if !quiet {
-            let _ = out.send(Action::Progress("Loading the store".into(), f));
-        }
+        let _ = out.send(Action::Progress("Loading the store".into(), f));
     };
     let ledger = Ledger::load(conn, &source.path, &mut progress)?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!("loaded {} in {elapsed_ms} ms", source.path.display());
-    let after = cache::Identity::of(&source.path).ok();
-    let held_still = before.is_some() && before == after;
-    if held_still && shown == after {
+    let held = cache::Identity::still(&source.path, before);
+    if held.is_some() && shown == held {
         let _ = out.send(Action::Following);
         return Ok(ledger);
     }
     publish(out, source, warmer, ledger.model().clone(), elapsed_ms, false);
-    save(source, after.filter(|_| held_still), ledger.model());
+    save(source, held, ledger.model());
     Ok(ledger)
 }
 
-/// Writes `model` to the model cache under `id`, if the store still has that identity (a later commit
-/// makes the model out of date before it is written: the refresh that follows will save again).
+/// Writes `model` to the model cache under `id` (see `cache::save`), when caching is on.
 fn save(source: &Source, id: Option<cache::Identity>, model: &Model) {
-    let (Some(dir), Some(id)) = (cache::dir(), id) else { return };
-    if cache::Identity::of(&source.path).ok().as_ref() != Some(&id) {
-        return;
-    }
-    let started = Instant::now();
-    match cache::write(&dir, &id, model) {
-        Ok(p) => tracing::info!("model cached in {} ({} ms)", p.display(), started.elapsed().as_millis()),
-        Err(e) => tracing::warn!("cannot write the model cache in {}: {e}", dir.display()),
+    if let (Some(dir), Some(id)) = (cache::dir(), id) {
+        cache::save(&dir, &source.path, &id, model);
     }
 }
 
