@@ -23,7 +23,18 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result, SqlContext};
 use crate::time;
 
-pub use csvfile::CsvFile;
+pub use csvfile::{CsvFile, Meter};
+
+/// What every importer works in: the open transaction, the store (for messages), the inputs, the options,
+/// and the meter its CSV files report their progress to.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    pub tx: &'a rusqlite::Transaction<'a>,
+    pub store: &'a Path,
+    pub inputs: &'a [PathBuf],
+    pub opts: &'a Options,
+    pub meter: &'a Meter<'a>,
+}
 
 /// The export formats kpiscope reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -304,12 +315,17 @@ fn import_into(
     tx.execute_batch(MATCH_INDEX_SQL).at(store)?;
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
     let read_from = fingerprints(inputs)?;
+    let progress = std::cell::RefCell::new(progress);
+    let report = |done: u64, total: u64| (progress.borrow_mut())(done, total);
+    let meter = Meter::new(&report);
+    let job = Job { tx: &tx, store, inputs, opts, meter: &meter };
     match format {
-        Format::Lines => lines::import(&tx, store, inputs, opts, &mut summary, progress)?,
-        Format::Kpiscope => set::import(&tx, store, inputs, opts, &mut summary)?,
-        Format::Olist => olist::import(&tx, store, inputs, opts, &mut summary)?,
-        Format::Shopify => shopify::import(&tx, store, inputs, opts, &mut summary)?,
+        Format::Lines => lines::import(&job, &mut summary)?,
+        Format::Kpiscope => set::import(&job, &mut summary)?,
+        Format::Olist => olist::import(&job, &mut summary)?,
+        Format::Shopify => shopify::import(&job, &mut summary)?,
     }
+    meter.finish();
     crate::store::create_indexes(&tx, store)?;
     summary.range = tx
         .query_row("SELECT min(placed_at), max(placed_at) FROM orders", [], |r| {

@@ -77,3 +77,22 @@ fn an_olist_directory_needs_orders_and_items() {
     .to_string();
     assert!(e.contains("no *orders_dataset*.csv"), "{e}");
 }
+
+#[test]
+fn the_import_reports_progress_over_every_file_it_reads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = dir.path().join("olist.db");
+    let mut seen: Vec<(u64, u64)> = Vec::new();
+    import::import(&store, Format::Olist, &[DIR.into()], &Options::default(), &mut |d, t| seen.push((d, t)))
+        .expect("import");
+    let total: u64 =
+        std::fs::read_dir(DIR).expect("fixture").flatten().map(|e| e.metadata().expect("meta").len()).sum();
+    // every file of the fixture is read: each one's end is reported, then the whole
+    assert_eq!(seen.len(), 8, "{seen:?}");
+    assert!(seen.iter().all(|&(_, t)| t == total), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+    let mut ends: Vec<u64> = seen.iter().map(|s| s.0).collect();
+    ends.dedup();
+    assert_eq!(ends.len(), 7, "one end per file: {seen:?}");
+    assert_eq!(seen.last(), Some(&(total, total)));
+}

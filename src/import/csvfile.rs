@@ -1,20 +1,62 @@
 //! Reading one CSV export: UTF-8 with or without a BOM, CRLF or LF, quoted fields spanning lines. A file
 //! that is not text is refused at once; a row with a wrong number of fields or bytes that are not UTF-8
 //! becomes an `Issue` naming its line and column. Columns are found by role from common header spellings.
+//! Every file reports the bytes it has read to the import's `Meter`, so every format shows progress.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Issue;
 use crate::error::{Error, Result};
 
-pub struct CsvFile {
+/// Rows read between two progress reports.
+const REPORT_EVERY: u64 = 8192;
+
+/// The progress of an import: bytes read over the bytes of every file it will read.
+pub struct Meter<'a> {
+    total: Cell<u64>,
+    /// bytes of the files read to the end
+    done: Cell<u64>,
+    report: &'a dyn Fn(u64, u64),
+}
+
+impl<'a> Meter<'a> {
+    pub fn new(report: &'a dyn Fn(u64, u64)) -> Self {
+        Meter { total: Cell::new(0), done: Cell::new(0), report }
+    }
+
+    /// The files the import will read (their sizes make the total).
+    pub fn expect(&self, files: &[PathBuf]) {
+        self.total.set(files.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum());
+    }
+
+    fn at(&self, position: u64) {
+        (self.report)(self.done.get() + position, self.total.get());
+    }
+
+    fn finished(&self, bytes: u64) {
+        self.done.set(self.done.get() + bytes);
+        self.at(0);
+    }
+
+    /// Everything is read.
+    pub fn finish(&self) {
+        (self.report)(self.total.get(), self.total.get());
+    }
+}
+
+pub struct CsvFile<'m> {
     pub name: String,
     reader: csv::Reader<File>,
     pub headers: Vec<String>,
     pub bytes: u64,
     record: csv::ByteRecord,
+    meter: &'m Meter<'m>,
+    rows: u64,
+    /// the end was reached (and told the meter)
+    ended: bool,
 }
 
 /// A row of the file: its line number (1-based, the header is line 1) and fields.
@@ -27,8 +69,8 @@ fn norm(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-impl CsvFile {
-    pub fn open(path: &Path) -> Result<CsvFile> {
+impl<'m> CsvFile<'m> {
+    pub fn open(path: &Path, meter: &'m Meter<'m>) -> Result<CsvFile<'m>> {
         let name = path.display().to_string();
         let io = |source| Error::Io { path: path.into(), source };
         let mut head = vec![0u8; 8192];
@@ -46,8 +88,16 @@ impl CsvFile {
             .flexible(true)
             .from_path(path)
             .map_err(|e| Error::usage(format!("{name}: {e}")))?;
-        let mut file =
-            CsvFile { name: name.clone(), reader, headers: Vec::new(), bytes, record: csv::ByteRecord::new() };
+        let mut file = CsvFile {
+            name: name.clone(),
+            reader,
+            headers: Vec::new(),
+            bytes,
+            record: csv::ByteRecord::new(),
+            meter,
+            rows: 0,
+            ended: false,
+        };
         match file.reader.read_byte_record(&mut file.record) {
             Ok(true) => {}
             Ok(false) => return Err(Error::usage(format!("{name}: empty file (no header line)"))),
@@ -74,15 +124,19 @@ impl CsvFile {
         }
     }
 
-    /// Byte position reached (for progress).
-    pub fn position(&self) -> u64 {
-        self.reader.position().byte()
-    }
-
     /// The next row, or the issue that keeps it out.
     pub fn next_line(&mut self) -> Option<Result<std::result::Result<Line, Issue>>> {
+        self.rows += 1;
+        if self.rows.is_multiple_of(REPORT_EVERY) {
+            self.meter.at(self.reader.position().byte());
+        }
         match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => None,
+            Ok(false) => {
+                if !std::mem::replace(&mut self.ended, true) {
+                    self.meter.finished(self.bytes);
+                }
+                None
+            }
             Err(e) => Some(Err(Error::usage(format!("{}: {e}", self.name)))),
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());

@@ -10,14 +10,13 @@
 //! - a line with no customer is a sale to an unknown customer.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::csvfile::CsvFile;
 use super::parse;
 use super::write;
-use super::{Issue, Options, Summary};
+use super::{Issue, Job, Options, Summary};
 use crate::error::{Error, Result, SqlContext};
 
 /// Roles, their common header spellings, and whether a file must have them.
@@ -115,25 +114,17 @@ fn columns(f: &CsvFile, opts: &Options) -> Result<Cols> {
     })
 }
 
-pub fn import(
-    tx: &Transaction<'_>,
-    store: &Path,
-    inputs: &[PathBuf],
-    opts: &Options,
-    summary: &mut Summary,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<()> {
+pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
+    let Job { tx, store, inputs, opts, meter } = *job;
     let exponent = crate::money::exponent(&opts.currency);
     let mut orders: BTreeMap<String, OrderAgg> = BTreeMap::new();
     let mut returns: Vec<ReturnLine> = Vec::new();
     let mut titles: HashMap<String, String> = HashMap::new();
     let mut prices: HashMap<String, (i64, i64)> = HashMap::new();
-    let total: u64 = inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    let mut done = 0u64;
+    meter.expect(inputs);
     for path in inputs {
-        let mut f = CsvFile::open(path)?;
+        let mut f = CsvFile::open(path, meter)?;
         let c = columns(&f, opts)?;
-        let mut n = 0u64;
         while let Some(row) = f.next_line() {
             let row = match row? {
                 Ok(row) => row,
@@ -144,10 +135,6 @@ pub fn import(
                 }
             };
             summary.rows_read += 1;
-            n += 1;
-            if n.is_multiple_of(8192) {
-                progress(done + f.position(), total);
-            }
             let field = |i: usize| row.fields[i].trim();
             let issue = |col: usize, why: String| Issue {
                 file: f.name.clone(),
@@ -219,8 +206,6 @@ pub fn import(
             }
             o.lines.push(SaleLine { sku, qty, price });
         }
-        done += f.bytes;
-        progress(done, total);
     }
 
     // --- write, matching on natural keys ---

@@ -14,16 +14,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use rusqlite::Transaction;
-
 use super::csvfile::CsvFile;
 use super::write::{self, Timeline};
-use super::{Options, Summary, parse};
+use super::{Job, Summary, parse};
 use crate::error::{Error, Result};
 
 /// Reads the named columns of a file; rows that cannot be read become issues.
-fn read(path: &Path, cols: &[&str], opts: &Options, summary: &mut Summary) -> Result<Vec<(u64, Vec<String>)>> {
-    let mut f = CsvFile::open(path)?;
+fn read(job: &Job<'_>, path: &Path, cols: &[&str], summary: &mut Summary) -> Result<Vec<(u64, Vec<String>)>> {
+    let mut f = CsvFile::open(path, job.meter)?;
     let at: Vec<usize> = cols
         .iter()
         .map(|c| {
@@ -37,7 +35,7 @@ fn read(path: &Path, cols: &[&str], opts: &Options, summary: &mut Summary) -> Re
         summary.rows_read += 1;
         match row? {
             Ok(r) => out.push((r.line, at.iter().map(|&i| r.fields[i].trim().to_string()).collect())),
-            Err(issue) => summary.issue(issue, opts.strict)?,
+            Err(issue) => summary.issue(issue, job.opts.strict)?,
         }
     }
     Ok(out)
@@ -65,13 +63,8 @@ struct Item {
     freight: i64,
 }
 
-pub fn import(
-    tx: &Transaction<'_>,
-    store: &Path,
-    inputs: &[PathBuf],
-    opts: &Options,
-    summary: &mut Summary,
-) -> Result<()> {
+pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
+    let Job { tx, store, inputs, opts, meter } = *job;
     let [dir] = inputs else {
         return Err(Error::usage("--format olist takes one directory holding the Olist CSV files"));
     };
@@ -88,29 +81,38 @@ pub fn import(
     };
     let orders_file = need("orders_dataset")?;
     let items_file = need("order_items_dataset")?;
+    // Every file read below, for the progress.
+    let optional = ["customers_dataset", "sellers_dataset", "category_name_translation", "products_dataset"];
+    let reads: Vec<PathBuf> = optional
+        .iter()
+        .chain(&["order_reviews_dataset"])
+        .filter_map(|p| find(dir, p))
+        .chain([orders_file.clone(), items_file.clone()])
+        .collect();
+    meter.expect(&reads);
     let brl = crate::money::exponent("BRL");
 
     let mut people: HashMap<String, String> = HashMap::new();
     if let Some(p) = find(dir, "customers_dataset") {
-        for (_, r) in read(&p, &["customer_id", "customer_unique_id"], opts, summary)? {
+        for (_, r) in read(job, &p, &["customer_id", "customer_unique_id"], summary)? {
             people.insert(r[0].clone(), r[1].clone());
         }
     }
     let mut cities: HashMap<String, String> = HashMap::new();
     if let Some(p) = find(dir, "sellers_dataset") {
-        for (_, r) in read(&p, &["seller_id", "seller_city"], opts, summary)? {
+        for (_, r) in read(job, &p, &["seller_id", "seller_city"], summary)? {
             cities.insert(r[0].clone(), r[1].clone());
         }
     }
     let mut english: HashMap<String, String> = HashMap::new();
     if let Some(p) = find(dir, "category_name_translation") {
-        for (_, r) in read(&p, &["product_category_name", "product_category_name_english"], opts, summary)? {
+        for (_, r) in read(job, &p, &["product_category_name", "product_category_name_english"], summary)? {
             english.insert(r[0].clone(), r[1].clone());
         }
     }
     let mut categories: HashMap<String, String> = HashMap::new();
     if let Some(p) = find(dir, "products_dataset") {
-        for (_, r) in read(&p, &["product_id", "product_category_name"], opts, summary)? {
+        for (_, r) in read(job, &p, &["product_id", "product_category_name"], summary)? {
             let cat = english.get(&r[1]).cloned().unwrap_or_else(|| r[1].clone());
             categories.insert(r[0].clone(), cat);
         }
@@ -120,9 +122,9 @@ pub fn import(
     let mut items: BTreeMap<String, BTreeMap<i64, Item>> = BTreeMap::new();
     let file = items_file.display().to_string();
     for (line, r) in read(
+        job,
         &items_file,
         &["order_id", "order_item_id", "product_id", "seller_id", "shipping_limit_date", "price", "freight_value"],
-        opts,
         summary,
     )? {
         let bad = |col: &str, value: &str, why: String| super::Issue {
@@ -170,7 +172,7 @@ pub fn import(
     // Olist order id → (first kpiscope order id, its single product if one)
     let mut placed_orders: HashMap<String, (i64, Option<i64>)> = HashMap::new();
     let file = orders_file.display().to_string();
-    for (line, r) in read(&orders_file, &cols, opts, summary)? {
+    for (line, r) in read(job, &orders_file, &cols, summary)? {
         if seen.insert(r[0].clone(), ()).is_some() {
             summary.skip("duplicate orders (same order id)");
             continue;
@@ -314,7 +316,7 @@ pub fn import(
             "review_comment_message",
             "review_creation_date",
         ];
-        for (line, r) in read(&p, &cols, opts, summary)? {
+        for (line, r) in read(job, &p, &cols, summary)? {
             if ids.insert(r[0].clone(), ()).is_some() {
                 summary.skip("duplicate reviews (same review id)");
                 continue;

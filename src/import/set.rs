@@ -8,10 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::csvfile::CsvFile;
-use super::{Issue, Options, Summary};
+use super::{Issue, Job, Summary};
 use crate::error::{Error, Result, SqlContext};
 
 /// Tables of the set, in the order that satisfies their references, with their key column.
@@ -69,15 +69,12 @@ fn files(inputs: &[PathBuf]) -> Result<Vec<(&'static str, &'static str, PathBuf)
     Ok(found)
 }
 
-pub fn import(
-    tx: &Transaction<'_>,
-    store: &Path,
-    inputs: &[PathBuf],
-    opts: &Options,
-    summary: &mut Summary,
-) -> Result<()> {
-    for (table, key, path) in files(inputs)? {
-        let mut f = CsvFile::open(&path)?;
+pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
+    let Job { tx, store, inputs, opts, meter } = *job;
+    let files = files(inputs)?;
+    meter.expect(&files.iter().map(|f| f.2.clone()).collect::<Vec<_>>());
+    for (table, key, path) in files {
+        let mut f = CsvFile::open(&path, meter)?;
         let known = columns(tx, store, table)?;
         for h in &f.headers {
             if !known.iter().any(|k| k == h) {

@@ -11,13 +11,13 @@
 //!   does not say which items). Refunds are dated by the order's last known event;
 //! - `Email` → customer; `Source` → channel; `Shipping Country` → ship country.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::Transaction;
 
 use super::csvfile::CsvFile;
 use super::write::{self, Timeline};
-use super::{Issue, Options, Summary, parse};
+use super::{Issue, Job, Options, Summary, parse};
 use crate::error::{Error, Result, SqlContext};
 
 struct Line {
@@ -37,15 +37,11 @@ struct Order {
 
 const REQUIRED: &[&str] = &["Name", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price"];
 
-pub fn import(
-    tx: &Transaction<'_>,
-    store: &Path,
-    inputs: &[PathBuf],
-    opts: &Options,
-    summary: &mut Summary,
-) -> Result<()> {
+pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
+    let Job { tx, store, inputs, opts, meter } = *job;
+    meter.expect(inputs);
     for path in inputs {
-        let mut f = CsvFile::open(path)?;
+        let mut f = CsvFile::open(path, meter)?;
         let col = |h: &str| f.headers.iter().position(|x| x == h);
         let missing: Vec<&str> = REQUIRED.iter().copied().filter(|h| col(h).is_none()).collect();
         if !missing.is_empty() {
