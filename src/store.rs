@@ -5,7 +5,9 @@
 mod maintain;
 mod open;
 mod schema;
+mod times;
 
 pub use maintain::{Migrated, Recovered, migrate, recover};
 pub use open::{open_read_only, open_writable};
 pub use schema::{REQUIRED_TABLES, SCHEMA_VERSION, create, create_indexes, init_schema};
+pub use times::OrderTimes;

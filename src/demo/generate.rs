@@ -13,6 +13,7 @@ use super::rng::{Rng, zipf_cumulative};
 use super::writer::{self, Msg, OrderRow, ReviewRow, Writer};
 use crate::error::{Error, Result, SqlContext};
 use crate::store;
+use crate::store::OrderTimes;
 use crate::time::{self, Day, SECS_PER_DAY};
 
 /// Indexes of a demo store: only the one kpiscope reads through (a product's recent reviews in the
@@ -391,12 +392,7 @@ impl Gen {
             seller: seller_id,
             customer,
             placed,
-            paid,
-            ship_by,
-            confirmed,
-            scanned,
-            promised,
-            delivered,
+            times: OrderTimes { paid, ship_by, confirmed, scanned, promised, delivered },
             status,
             fulfilled_by: if marketplace { "marketplace" } else { "seller" },
             channel,

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::mpsc::SyncSender;
 
+use crate::store::OrderTimes;
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
@@ -98,12 +99,7 @@ pub struct OrderRow<'a> {
     pub seller: i64,
     pub customer: Option<i64>,
     pub placed: i64,
-    pub paid: Option<i64>,
-    pub ship_by: Option<i64>,
-    pub confirmed: Option<i64>,
-    pub scanned: Option<i64>,
-    pub promised: Option<i64>,
-    pub delivered: Option<i64>,
+    pub times: OrderTimes,
     pub status: &'a str,
     pub fulfilled_by: &'a str,
     pub channel: &'a str,
@@ -203,12 +199,12 @@ impl Writer {
             int(o.seller),
             opt(o.customer),
             int(o.placed),
-            opt(o.paid),
-            opt(o.ship_by),
-            opt(o.confirmed),
-            opt(o.scanned),
-            opt(o.promised),
-            opt(o.delivered),
+            opt(o.times.paid),
+            opt(o.times.ship_by),
+            opt(o.times.confirmed),
+            opt(o.times.scanned),
+            opt(o.times.promised),
+            opt(o.times.delivered),
             text(o.status),
             text(o.fulfilled_by),
             text(o.channel),

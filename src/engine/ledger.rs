@@ -224,11 +224,11 @@ impl Ledger {
             return false;
         }
         for (name, t) in [
-            ("paid", &mut r.paid),
-            ("ship-by", &mut r.ship_by),
-            ("ship-confirmed", &mut r.confirmed),
-            ("first scan", &mut r.scanned),
-            ("delivered", &mut r.delivered),
+            ("paid", &mut r.times.paid),
+            ("ship-by", &mut r.times.ship_by),
+            ("ship-confirmed", &mut r.times.confirmed),
+            ("first scan", &mut r.times.scanned),
+            ("delivered", &mut r.times.delivered),
         ] {
             if let Some(v) = *t
                 && v > horizon
@@ -237,7 +237,7 @@ impl Ledger {
                 *t = None;
             }
         }
-        if let (Some(c), Some(p)) = (r.confirmed, r.paid.or(Some(r.placed)))
+        if let (Some(c), Some(p)) = (r.times.confirmed, r.times.paid.or(Some(r.placed)))
             && c < p
         {
             note(
@@ -246,7 +246,7 @@ impl Ledger {
                 format!("paid {}, shipped {}", time::format_ts(p), time::format_ts(c)),
             );
         }
-        if let Some(d) = r.delivered
+        if let Some(d) = r.times.delivered
             && d < r.placed
         {
             note(
@@ -450,9 +450,10 @@ impl Ledger {
         rec.reviews |= !reviews.is_empty();
         rec.returns |= !returns_new.is_empty();
         rec.messages |= !messages_new.is_empty();
-        rec.shipments |= new_orders.iter().chain(&reread).any(|o| o.confirmed.is_some() || o.ship_by.is_some());
-        rec.scans |= new_orders.iter().chain(&reread).any(|o| o.scanned.is_some());
-        rec.deadlines |= new_orders.iter().chain(&reread).any(|o| o.ship_by.is_some());
+        rec.shipments |=
+            new_orders.iter().chain(&reread).any(|o| o.times.confirmed.is_some() || o.times.ship_by.is_some());
+        rec.scans |= new_orders.iter().chain(&reread).any(|o| o.times.scanned.is_some());
+        rec.deadlines |= new_orders.iter().chain(&reread).any(|o| o.times.ship_by.is_some());
 
         // --- what cannot be followed incrementally ---
         if !first {
@@ -460,13 +461,13 @@ impl Ledger {
             if new_items.iter().any(|i| !new_ids.contains(&i.order)) {
                 return Ok(Refresh::NeedsReload("items were added to existing orders".into()));
             }
-            if new_orders.iter().any(|o| o.paid.is_some() && o.placed < self.last_placed) {
+            if new_orders.iter().any(|o| o.times.paid.is_some() && o.placed < self.last_placed) {
                 return Ok(Refresh::NeedsReload("orders dated before the newest one were added".into()));
             }
             for r in &reread {
                 let Some(pos) = self.order_pos(r.id) else { continue };
                 let old = &self.orders[pos].row;
-                if old.paid.is_some() != r.paid.is_some()
+                if old.times.paid.is_some() != r.times.paid.is_some()
                     || old.seller != r.seller
                     || old.customer != r.customer
                     || old.placed != r.placed
@@ -479,7 +480,7 @@ impl Ledger {
         // --- the new "now" ---
         let mut now = self.now;
         for o in new_orders.iter().chain(&reread) {
-            now = now.max(max_ts(&[Some(o.placed), o.paid, o.confirmed, o.delivered]));
+            now = now.max(max_ts(&[Some(o.placed), o.times.paid, o.times.confirmed, o.times.delivered]));
         }
         for c in &cancels {
             now = now.max(c.at);
@@ -718,10 +719,12 @@ impl Ledger {
         if o.ev.cancelled() {
             return false;
         }
-        if r.paid.is_none() {
+        if r.times.paid.is_none() {
             return r.placed + UNPAID_PENDING_SECS >= self.now;
         }
-        r.delivered.is_none() || r.promised.is_some_and(|p| p > self.now) || r.ship_by.is_some_and(|b| b > self.now)
+        r.times.delivered.is_none()
+            || r.times.promised.is_some_and(|p| p > self.now)
+            || r.times.ship_by.is_some_and(|b| b > self.now)
     }
 
     fn cancel_effect(&mut self, c: &CancelRow) {
@@ -818,7 +821,7 @@ impl Ledger {
     fn order_pieces(&self, pos: usize, now: i64, out: &mut Pieces) {
         let o = &self.orders[pos];
         let r = &o.row;
-        let Some(paid_at) = r.paid else { return };
+        let Some(paid_at) = r.times.paid else { return };
         let day = time::day_of(r.placed);
         let sale = !o.ev.cancelled();
         let mut c = Counters { orders: 1, sales_orders: i64::from(sale), ..Counters::default() };
@@ -833,27 +836,27 @@ impl Ledger {
         if r.seller_fulfilled {
             c.sf_orders = 1;
             c.seller_cancels = i64::from(o.ev.seller_cancels > 0);
-            if let Some(by) = r.ship_by {
+            if let Some(by) = r.times.ship_by {
                 if by <= now && o.ev.buyer_cancels == 0 {
                     c.fulfil_due = 1;
-                    c.fulfil_done = i64::from(r.confirmed.is_some());
+                    c.fulfil_done = i64::from(r.times.confirmed.is_some());
                 }
-                if let Some(t) = r.confirmed {
+                if let Some(t) = r.times.confirmed {
                     c.shipped = 1;
                     c.shipped_late = i64::from(t > by);
                 }
             }
-            if let Some(t) = r.confirmed {
+            if let Some(t) = r.times.confirmed {
                 c.handling_n = 1;
                 c.handling_secs = (t - paid_at).max(0);
                 // VTR and OTDR are attributed to the promised delivery date (Amazon), else the ship date.
-                let basis = r.promised.unwrap_or(t);
-                let on_time = matches!((r.delivered, r.promised), (Some(d), Some(p)) if d <= p && t <= p);
-                let due = r.promised.is_some_and(|p| p <= now);
-                tracked = Some((time::day_of(basis), r.scanned.is_some(), due, on_time));
+                let basis = r.times.promised.unwrap_or(t);
+                let on_time = matches!((r.times.delivered, r.times.promised), (Some(d), Some(p)) if d <= p && t <= p);
+                let due = r.times.promised.is_some_and(|p| p <= now);
+                tracked = Some((time::day_of(basis), r.times.scanned.is_some(), due, on_time));
             }
         }
-        if let Some(d) = r.delivered {
+        if let Some(d) = r.times.delivered {
             c.delivery_n = 1;
             c.delivery_secs = (d - r.placed).max(0);
         }
@@ -963,7 +966,7 @@ impl Ledger {
         let item = self.items[item_pos];
         let order = &self.orders[self.item_order[item_pos] as usize];
         let (seller, placed) = (order.seller, order.row.placed);
-        let sale = order.row.paid.is_some() && !order.ev.cancelled();
+        let sale = order.row.times.paid.is_some() && !order.ev.cancelled();
         let product = Some(item.product);
         // A return counts at most the units and the value of its line.
         let units = r.quantity.clamp(0, item.quantity);
@@ -1092,7 +1095,7 @@ impl Ledger {
     /// Adds the new paid orders to the customer lists, in time order; returns how many there were.
     fn customers(&mut self, first_new: usize) -> u64 {
         let mut new: Vec<usize> =
-            (first_new..self.orders.len()).filter(|&p| self.orders[p].row.paid.is_some()).collect();
+            (first_new..self.orders.len()).filter(|&p| self.orders[p].row.times.paid.is_some()).collect();
         new.sort_by_key(|&p| self.orders[p].row.placed);
         for &pos in &new {
             let (placed, cust, seller) = {

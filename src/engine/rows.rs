@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::store::OrderTimes;
 use rusqlite::{Connection, Row, ToSql};
 
 use super::quality::Quality;
@@ -135,12 +136,7 @@ pub struct OrderRow {
     pub seller: i64,
     pub customer: Option<i64>,
     pub placed: i64,
-    pub paid: Option<i64>,
-    pub ship_by: Option<i64>,
-    pub confirmed: Option<i64>,
-    pub scanned: Option<i64>,
-    pub promised: Option<i64>,
-    pub delivered: Option<i64>,
+    pub times: OrderTimes,
     pub seller_fulfilled: bool,
     pub items_total: i64,
     pub discount: i64,
@@ -148,20 +144,17 @@ pub struct OrderRow {
 }
 
 pub fn orders(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<OrderRow>> {
-    let cols = "seller_id, customer_id, placed_at, paid_at, ship_by_at, ship_confirmed_at, first_scan_at,
-                promised_delivery_at, delivered_at, fulfilled_by, items_total_minor, discount_minor, shipping_cost_minor";
-    select(conn, path, "orders", cols, pick, q, |r| {
+    let cols = format!(
+        "seller_id, customer_id, placed_at, {}, fulfilled_by, items_total_minor, discount_minor, shipping_cost_minor",
+        OrderTimes::COLUMNS
+    );
+    select(conn, path, "orders", &cols, pick, q, |r| {
         Ok(OrderRow {
             id: r.get(0)?,
             seller: r.get(1)?,
             customer: r.get(2)?,
             placed: r.get(3)?,
-            paid: r.get(4)?,
-            ship_by: r.get(5)?,
-            confirmed: r.get(6)?,
-            scanned: r.get(7)?,
-            promised: r.get(8)?,
-            delivered: r.get(9)?,
+            times: OrderTimes::read(r, 4)?,
             seller_fulfilled: r.get::<_, String>(10)? == "seller",
             items_total: r.get(11)?,
             discount: r.get(12)?,

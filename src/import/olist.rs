@@ -18,6 +18,7 @@ use super::csvfile::CsvFile;
 use super::write::{self, Timeline};
 use super::{Job, Summary, parse};
 use crate::error::{Error, Result};
+use crate::store::OrderTimes;
 
 /// Reads the named columns of a file; rows that cannot be read become issues.
 fn read(job: &Job<'_>, path: &Path, cols: &[&str], summary: &mut Summary) -> Result<Vec<(u64, Vec<String>)>> {
@@ -264,12 +265,14 @@ pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
                 _ => "paid",
             };
             let timeline = Timeline {
-                paid: ts(&r[4]),
-                ship_by: its.iter().filter_map(|i| i.limit).min(),
-                confirmed: ts(&r[5]),
-                scanned: ts(&r[5]),
-                promised: ts(&r[7]),
-                delivered: ts(&r[6]),
+                times: OrderTimes {
+                    paid: ts(&r[4]),
+                    ship_by: its.iter().filter_map(|i| i.limit).min(),
+                    confirmed: ts(&r[5]),
+                    scanned: ts(&r[5]),
+                    promised: ts(&r[7]),
+                    delivered: ts(&r[6]),
+                },
                 status,
                 channel: Some("olist"),
                 shipping_charged: its.iter().map(|i| i.freight).sum(),
@@ -291,7 +294,7 @@ pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
                 } else {
                     ("buyer", "canceled (Olist does not record who cancelled)")
                 };
-                let at = timeline.paid.unwrap_or(placed);
+                let at = timeline.times.paid.unwrap_or(placed);
                 write::cancel(tx, store, id, at, who, why)?;
             }
             let mut distinct: Vec<i64> = order_lines.iter().map(|l| l.0).collect();

@@ -19,6 +19,7 @@ use super::csvfile::CsvFile;
 use super::write::{self, Timeline};
 use super::{Issue, Job, Options, Summary, parse};
 use crate::error::{Error, Result, SqlContext};
+use crate::store::OrderTimes;
 
 struct Line {
     qty: i64,
@@ -181,12 +182,7 @@ fn write_order(
         _ => "paid",
     };
     let timeline = Timeline {
-        paid,
-        ship_by: None,
-        confirmed: fulfilled,
-        scanned: None,
-        promised: None,
-        delivered: None,
+        times: OrderTimes { paid, confirmed: fulfilled, ..OrderTimes::default() },
         status,
         channel: get("Source"),
         shipping_charged: money("Shipping"),

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::store::OrderTimes;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result, SqlContext};
@@ -95,12 +96,7 @@ pub struct NewOrder<'a> {
 /// An order's timeline and status, as far as an export tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeline<'a> {
-    pub paid: Option<i64>,
-    pub ship_by: Option<i64>,
-    pub confirmed: Option<i64>,
-    pub scanned: Option<i64>,
-    pub promised: Option<i64>,
-    pub delivered: Option<i64>,
+    pub times: OrderTimes,
     pub status: &'a str,
     pub channel: Option<&'a str>,
     pub shipping_charged: i64,
@@ -117,12 +113,7 @@ pub enum Outcome {
 pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i64, Outcome)> {
     let total: i64 = o.lines.iter().map(|l| l.1 * l.2).sum();
     let t = o.timeline.unwrap_or(Timeline {
-        paid: Some(o.at),
-        ship_by: None,
-        confirmed: None,
-        scanned: None,
-        promised: None,
-        delivered: None,
+        times: OrderTimes::paid_at(o.at),
         status: "paid",
         channel: None,
         shipping_charged: 0,
@@ -148,12 +139,12 @@ pub fn order(tx: &Transaction<'_>, store: &Path, o: &NewOrder<'_>) -> Result<(i6
         o.seller,
         o.customer,
         o.at,
-        t.paid,
-        t.ship_by,
-        t.confirmed,
-        t.scanned,
-        t.promised,
-        t.delivered,
+        t.times.paid,
+        t.times.ship_by,
+        t.times.confirmed,
+        t.times.scanned,
+        t.times.promised,
+        t.times.delivered,
         t.status,
         o.country,
         total,
