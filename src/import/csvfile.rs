@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::Issue;
+use super::{Issue, Summary};
 use crate::error::{Error, Result};
 
 /// Rows read between two progress reports.
@@ -124,8 +124,21 @@ impl<'m> CsvFile<'m> {
         }
     }
 
+    /// The next row that can be read. Every row counts in `summary`; a row that cannot be read is reported
+    /// there as an issue and skipped (or, `strict`, ends the import).
+    pub fn next_row(&mut self, summary: &mut Summary, strict: bool) -> Result<Option<Line>> {
+        while let Some(row) = self.next_line() {
+            summary.rows_read += 1;
+            match row? {
+                Ok(line) => return Ok(Some(line)),
+                Err(issue) => summary.issue(issue, strict)?,
+            }
+        }
+        Ok(None)
+    }
+
     /// The next row, or the issue that keeps it out.
-    pub fn next_line(&mut self) -> Option<Result<std::result::Result<Line, Issue>>> {
+    fn next_line(&mut self) -> Option<Result<std::result::Result<Line, Issue>>> {
         self.rows += 1;
         if self.rows.is_multiple_of(REPORT_EVERY) {
             self.meter.at(self.reader.position().byte());

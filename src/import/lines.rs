@@ -125,16 +125,7 @@ pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
     for path in inputs {
         let mut f = CsvFile::open(path, meter)?;
         let c = columns(&f, opts)?;
-        while let Some(row) = f.next_line() {
-            let row = match row? {
-                Ok(row) => row,
-                Err(issue) => {
-                    summary.rows_read += 1;
-                    summary.issue(issue, opts.strict)?;
-                    continue;
-                }
-            };
-            summary.rows_read += 1;
+        while let Some(row) = f.next_row(summary, opts.strict)? {
             let field = |i: usize| row.fields[i].trim();
             let issue = |col: usize, why: String| Issue {
                 file: f.name.clone(),

@@ -32,12 +32,8 @@ fn read(job: &Job<'_>, path: &Path, cols: &[&str], summary: &mut Summary) -> Res
         })
         .collect::<Result<_>>()?;
     let mut out = Vec::new();
-    while let Some(row) = f.next_line() {
-        summary.rows_read += 1;
-        match row? {
-            Ok(r) => out.push((r.line, at.iter().map(|&i| r.fields[i].trim().to_string()).collect())),
-            Err(issue) => summary.issue(issue, job.opts.strict)?,
-        }
+    while let Some(r) = f.next_row(summary, job.opts.strict)? {
+        out.push((r.line, at.iter().map(|&i| r.fields[i].trim().to_string()).collect()));
     }
     Ok(out)
 }

@@ -108,15 +108,7 @@ pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
             }
         );
         let exists = format!("SELECT 1 FROM {table} WHERE {key} = ?1");
-        while let Some(row) = f.next_line() {
-            summary.rows_read += 1;
-            let row = match row? {
-                Ok(r) => r,
-                Err(issue) => {
-                    summary.issue(issue, opts.strict)?;
-                    continue;
-                }
-            };
+        while let Some(row) = f.next_row(summary, opts.strict)? {
             let values: Vec<Value> =
                 row.fields.iter().map(|v| if v.is_empty() { Value::Null } else { Value::Text(v.clone()) }).collect();
             let key_value = &row.fields[key_at];

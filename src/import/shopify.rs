@@ -64,15 +64,7 @@ pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
         let mut orders: Vec<Order> = Vec::new();
         let file = f.name.clone();
         let headers = f.headers.clone();
-        while let Some(row) = f.next_line() {
-            summary.rows_read += 1;
-            let row = match row? {
-                Ok(r) => r,
-                Err(issue) => {
-                    summary.issue(issue, opts.strict)?;
-                    continue;
-                }
-            };
+        while let Some(row) = f.next_row(summary, opts.strict)? {
             let n = row.fields[name].trim().to_string();
             if orders.last().is_none_or(|o| o.name != n) {
                 orders.push(Order { name: n, head: row.fields.clone(), ..Order::default() });
