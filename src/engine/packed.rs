@@ -92,19 +92,14 @@ impl Packed {
         let mut tail: Vec<(Day, [i64; FIELDS])> =
             self.tail_days.drain(..).zip(self.tail.drain(..)).map(|(d, c)| (d, c.to_array())).collect();
         tail.sort_unstable_by_key(|(d, _)| *d);
-        // Only days after the last packed one: append.
-        if self.days.last().is_none_or(|&last| tail[0].0 > last) {
-            for (d, a) in &tail {
-                self.push(*d, a);
-            }
-            return;
-        }
-        let old_days = std::mem::take(&mut self.days);
-        let old_ends = std::mem::take(&mut self.ends);
-        let old_bytes = std::mem::take(&mut self.bytes);
-        self.days.reserve(old_days.len() + tail.len());
-        self.ends.reserve(old_days.len() + tail.len());
-        self.bytes.reserve(old_bytes.len() + tail.len() * 32);
+        // Only the cells from the tail's first day on are rebuilt; the ones before it stay where they are.
+        // Loads and refreshes add near the newest days, so this is a short suffix, not the whole series
+        // (rebuilding it all made a 10M-order load quadratic in a product's days).
+        let lo = self.days.partition_point(|&d| d < tail[0].0);
+        let base = if lo == 0 { 0 } else { self.ends[lo - 1] as usize };
+        let old_days = self.days.split_off(lo);
+        let old_ends = self.ends.split_off(lo);
+        let old_bytes = self.bytes.split_off(base);
         let (mut i, mut start) = (0, 0usize);
         let mut t = tail.into_iter().peekable();
         loop {
@@ -114,14 +109,14 @@ impl Packed {
                 (None, None) => break,
                 (Some(d), Some(td)) if td == d => {
                     let (_, mut acc) = t.next().expect("peeked");
-                    let end = old_ends[i] as usize;
+                    let end = old_ends[i] as usize - base;
                     decode_add(&old_bytes[start..end], &mut acc);
                     self.push(d, &acc);
                     (start, i) = (end, i + 1);
                 }
                 (Some(d), next) if next.is_none_or(|td| d < td) => {
                     // Untouched: copied as bytes.
-                    let end = old_ends[i] as usize;
+                    let end = old_ends[i] as usize - base;
                     self.bytes.extend_from_slice(&old_bytes[start..end]);
                     self.days.push(d);
                     self.ends.push(self.bytes.len() as u32);
