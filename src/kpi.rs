@@ -9,4 +9,4 @@ pub use catalogue::{CATALOGUE, Direction, Group, KpiDef, Unit};
 pub use compute::{
     Ctx, KpiValue, VELOCITY_DAYS, compute, compute_ids, compute_one, compute_some, product_cover, unit_of,
 };
-pub use scorecard::{Grade, KpiRow, Scorecard, peers_of, scorecard, series};
+pub use scorecard::{Grade, KpiRow, Peers, Scorecard, peer_group, peer_medians, scorecard, series};

@@ -236,6 +236,13 @@ fn scorecard_compares_and_grades() {
     let row = |id: &str| card.rows.iter().find(|x| x.def.id == id).expect("row");
     assert_eq!(row("late_shipment_rate").peer_median, Some(0.25));
     assert_eq!(row("late_shipment_rate").status, kpiscope::config::Status::Bad);
+    // A product is compared with its category's products: Lighting holds A-1 (3 orders) and B-1 (O7, O8),
+    // so both see the median 2.5, whichever asks first (the medians are shared per category and range).
+    for p in ["B-1", "A-1"] {
+        let card = kpi::scorecard(ctx(&m), &cfg, Scope::Product(m.find_product(p).expect(p)), all(), Compare::None);
+        let orders = card.rows.iter().find(|x| x.def.id == "orders").expect("row");
+        assert_eq!(orders.peer_median, Some(2.5), "{p}");
+    }
     // Grade over the 90 days to 03-14: 4 bad of 5 orders → fail.
     let g = card.grade.expect("grade");
     assert_eq!((g.grade, g.bad_orders, g.orders), ("fail", 4.0, 5.0));

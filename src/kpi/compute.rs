@@ -368,11 +368,15 @@ fn bayes(i: &Inputs<'_>) -> KpiValue {
 /// previous period, a sort or a filter of the same table).
 pub fn compute(ctx: Ctx<'_>, scope: Scope, range: DayRange) -> Vec<KpiValue> {
     let key = (scope, range, ctx.now, ctx.prior_weight.to_bits(), "all");
-    let all = ctx.model.memo.get_or(key, || {
-        let inputs = Inputs::new(ctx, scope, range);
-        CATALOGUE.iter().map(|k| value(k.id, &inputs)).collect::<Vec<KpiValue>>()
-    });
+    let all = ctx.model.memo.get_or(key, || compute_fresh(ctx, scope, range));
     all.as_ref().clone()
+}
+
+/// Every KPI of the catalogue for a scope and range, not memoised (for callers that keep only what they
+/// derive from it, as a category's peer medians do).
+pub fn compute_fresh(ctx: Ctx<'_>, scope: Scope, range: DayRange) -> Vec<KpiValue> {
+    let inputs = Inputs::new(ctx, scope, range);
+    CATALOGUE.iter().map(|k| value(k.id, &inputs)).collect()
 }
 
 /// Some KPIs of a scope, from one pass over its aggregates; memoised in the model under `name` (which must

@@ -1,9 +1,10 @@
 //! Views shared through the model's memo, and the warm-up that computes them ahead of the keys. The big
 //! views (the overview tiles, the Sellers table, the Products table) are memoised whole in the model, so
 //! that a view seen once costs a lookup; and a background thread (`Warmer`) computes them ahead of the
-//! keys: the store-wide views of every period of the `p` cycle when a model arrives, and those of each
-//! scope the user opens, so that a period change on a 20,000-product store is a lookup instead of a scan on
-//! the UI thread. A newer model drops what was left to warm of the older one.
+//! keys: the store-wide views of every period of the `p` cycle when a model arrives (with the peer medians
+//! that a seller's or a product's page compares it with), and those of each scope the user opens, so that
+//! a period change on a 20,000-product store is a lookup instead of a scan on the UI thread. A newer model
+//! drops what was left to warm of the older one.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use super::data::{self, Table, Tile};
 use crate::config::Config;
 use crate::engine::{Model, Scope};
 use crate::flags::Flag;
-use crate::kpi::{Ctx, Grade};
+use crate::kpi::{Ctx, Grade, Peers, peer_medians};
 use crate::period::{Compare, DayRange};
 
 /// The period the explorer opens on (`App::period_ix`): warmed first.
@@ -160,6 +161,10 @@ fn warm_one(model: &Model, cfg: &Config, flags: &[Flag], (scope, period, compare
             // seller is a lookup.
             if !model.sellers.is_empty() {
                 drop(tiles(ctx, cfg, Scope::Seller(0), range, compare));
+            }
+            // A product's tiles compare it with its category: the medians of each category's products.
+            for c in 0..model.categories.len() as u32 {
+                drop(peer_medians(ctx, Peers::ProductsOf(c), range));
             }
         }
         Scope::Seller(_) | Scope::Category(_) => drop(products(ctx, cfg, scope, range, flags)),
