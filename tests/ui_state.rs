@@ -264,3 +264,25 @@ fn the_warm_up_computes_every_periods_store_views_ahead_of_the_keys() {
     }
     assert_eq!(entries(&model), warmed);
 }
+
+#[test]
+fn a_scopes_products_table_taken_from_the_stores_is_the_one_computed_for_it() {
+    use kpiscope::config::Config;
+    use kpiscope::kpi::Ctx;
+    use kpiscope::ui::{data, warm};
+    let (_dir, path) = common::handmade_store();
+    let model = kpiscope::engine::open(&path).expect("open");
+    let cfg = Config::default();
+    let ctx = Ctx { model: &model, now: model.last_day, prior_weight: cfg.bayes_prior_weight };
+    let r = kpiscope::period::DayRange::new(model.first_day, model.last_day);
+    let flags = kpiscope::flags::evaluate(ctx, &cfg, Scope::Store, None);
+    let all = warm::products(ctx, &cfg, Scope::Store, r, &flags);
+    let mut scopes: Vec<Scope> = (0..model.sellers.len() as u32).map(Scope::Seller).collect();
+    scopes.extend((0..model.categories.len() as u32).map(Scope::Category));
+    scopes.push(Scope::Product(1));
+    for scope in scopes {
+        let taken = warm::products(ctx, &cfg, scope, r, &flags);
+        assert_eq!(*taken, data::products_table(ctx, &cfg, scope, r, &flags), "{scope:?}");
+        assert!(taken.rows.len() < all.rows.len(), "{scope:?}");
+    }
+}

@@ -27,7 +27,7 @@ pub struct Memo(Mutex<FxHashMap<MemoKey, Value>>);
 impl Memo {
     /// The memoised answer for `key`, computed by `f` the first time.
     pub fn get_or<T: Any + Send + Sync>(&self, key: MemoKey, f: impl FnOnce() -> T) -> Arc<T> {
-        if let Some(v) = self.lock().get(&key).cloned().and_then(|v| v.downcast::<T>().ok()) {
+        if let Some(v) = self.get(key) {
             return v;
         }
         let v = Arc::new(f());
@@ -37,6 +37,11 @@ impl Memo {
         }
         map.insert(key, v.clone());
         v
+    }
+
+    /// The memoised answer for `key`, if there is one (computes nothing).
+    pub fn get<T: Any + Send + Sync>(&self, key: MemoKey) -> Option<Arc<T>> {
+        self.lock().get(&key).cloned().and_then(|v| v.downcast::<T>().ok())
     }
 
     /// Forgets every answer (benchmarks measure first computations with it).

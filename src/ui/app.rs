@@ -633,20 +633,28 @@ impl App {
         let mut order: Vec<usize> =
             (0..shown.table.rows.len()).filter(|&i| filter.is_empty() || data::fuzzy(&shown.hay[i], filter)).collect();
         if let Some((c, desc)) = st.sort {
+            // The keys are taken out of the rows first: comparing through the rows' cells chased two
+            // pointers per comparison (a sort of the 20,000-row Products table took 21 ms).
             let rows = &shown.table.rows;
-            order.sort_by(|&a, &b| {
-                let key = |i: usize| &rows[i].cells[c.min(rows[i].cells.len() - 1)];
-                let (x, y) = (key(a), key(b));
+            let mut keyed: Vec<(Option<f64>, &str, usize)> = order
+                .iter()
+                .map(|&i| {
+                    let cell = &rows[i].cells[c.min(rows[i].cells.len() - 1)];
+                    (cell.key, cell.text.as_str(), i)
+                })
+                .collect();
+            keyed.sort_by(|x, y| {
                 // Numbers by value (empty cells last, whatever the direction), text alphabetically.
-                match (x.key, y.key) {
+                match (x.0, y.0) {
                     (Some(p), Some(q)) if desc => q.total_cmp(&p),
                     (Some(p), Some(q)) => p.total_cmp(&q),
                     (Some(_), None) => std::cmp::Ordering::Less,
                     (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) if desc => y.text.cmp(&x.text),
-                    (None, None) => x.text.cmp(&y.text),
+                    (None, None) if desc => y.1.cmp(x.1),
+                    (None, None) => x.1.cmp(y.1),
                 }
             });
+            order = keyed.into_iter().map(|k| k.2).collect();
         }
         shown.order = order;
         let n = shown.order.len();

@@ -222,6 +222,12 @@ pub fn products_table(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, fla
     Table { columns, rows }
 }
 
+/// The rows of `products` (model indexes) out of the store's Products table, whose row i is product i.
+pub fn products_subset(all: &Table, products: &[u32]) -> Table {
+    let rows = products.iter().filter_map(|&p| all.rows.get(p as usize).cloned()).collect();
+    Table { columns: all.columns.clone(), rows }
+}
+
 /// KPIs of the Periods scorecard.
 pub const PERIOD_KPIS: &[(&str, &str, u16)] = &[
     ("orders", "Orders", 7),

@@ -43,10 +43,18 @@ pub fn sellers(ctx: Ctx<'_>, cfg: &Config, r: DayRange, flags: &[Flag]) -> Arc<T
     ctx.model.memo.get_or(key, || data::sellers_table(ctx, cfg, r, flags))
 }
 
-/// The Products table of a scope, memoised.
+/// The Products table of a scope, memoised. A product's row does not depend on the scope listing it, so a
+/// seller's or a category's table is the store's rows of its products when the store's table of that
+/// period is at hand (the warm-up computes it for every period): a lookup, not a scan of its products.
 pub fn products(ctx: Ctx<'_>, cfg: &Config, scope: Scope, r: DayRange, flags: &[Flag]) -> Arc<Table> {
-    let key = (scope, r, ctx.now, 0, "view:products");
-    ctx.model.memo.get_or(key, || data::products_table(ctx, cfg, scope, r, flags))
+    let key = |scope| (scope, r, ctx.now, 0, "view:products");
+    ctx.model.memo.get_or(key(scope), || {
+        let store = (scope != Scope::Store).then(|| ctx.model.memo.get::<Table>(key(Scope::Store))).flatten();
+        match store {
+            Some(all) => data::products_subset(&all, &ctx.model.products_of(scope)),
+            None => data::products_table(ctx, cfg, scope, r, flags),
+        }
+    })
 }
 
 /// What to warm: the views of `scope`, every period, from this model (`None`: the latest one).
