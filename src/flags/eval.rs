@@ -7,7 +7,7 @@ use super::rules::{Check, Level, RULES, RuleDef};
 use super::stats::{Z999, wilson, wilson_z};
 use crate::config::{Config, RuleOverride};
 use crate::engine::Scope;
-use crate::kpi::{Ctx, KpiValue, compute_one, product_cover};
+use crate::kpi::{Ctx, KpiValue, compute_ids, compute_one, product_cover};
 use crate::period::DayRange;
 use crate::time;
 
@@ -234,9 +234,11 @@ impl Eval<'_> {
     fn rating(&mut self, rule: &RuleDef, lim: Limits, product: u32) {
         let w = self.window(rule, lim.window_days);
         let scope = Scope::Product(product);
-        let v = compute_one(self.ctx, scope, w, "positive_rate");
+        // Both from one sum of the product's cells.
+        let both = compute_ids(self.ctx, scope, w, &["positive_rate", "rating_bayes"]);
+        let (Some(v), Some(bayes)) = (both.first(), both.get(1)) else { return };
         let (Some(p), Some(k), Some(n)) = (v.value, v.numerator, v.denominator) else { return };
-        let bayes = compute_one(self.ctx, scope, w, "rating_bayes").value.unwrap_or(5.0);
+        let bayes = bayes.value.unwrap_or(5.0);
         let (lo, hi) = wilson_z(k, n, Z999);
         let base = format!(
             "4–5★ share {} ({k:.0} of {n:.0} ratings, 99.9% interval {}–{}), Bayesian rating {bayes:.2}",
