@@ -11,16 +11,14 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::Connection;
 
 use super::counters::Counters;
-use super::customers::CustomerList;
 use super::model::{DisputeFact, Model, Product, Seller, Stock};
-use super::packed::Packed;
 use super::quality::{self, Quality};
 use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
-use super::series::Dense;
 use super::text::{self, NAME_CHARS};
 use crate::error::Result;
 use crate::time::{self, Day, SECS_PER_DAY};
@@ -332,9 +330,9 @@ impl Ledger {
             let currency = self.clean(&s.currency, s.id, "seller");
             let country = s.country.as_deref().map(|c| self.clean(c, s.id, "seller"));
             self.model.sellers.push(Seller { db_id: s.id, reference, name, country, currency });
-            self.model.seller_days.push(Dense::default());
+            self.model.seller_days.push(Arc::default());
             self.model.seller_products.push(Vec::new());
-            self.model.seller_customers.push(CustomerList::default());
+            self.model.seller_customers.push(Arc::default());
         }
         refs.clear();
         for mut p in rows::products(conn, &self.path, Pick::After(0), &mut self.quality)? {
@@ -354,9 +352,9 @@ impl Ledger {
                 let next = self.category_ix.len() as u32;
                 *self.category_ix.entry(c.clone()).or_insert_with(|| {
                     self.model.categories.push(c);
-                    self.model.category_days.push(Dense::default());
+                    self.model.category_days.push(Arc::default());
                     self.model.category_products.push(Vec::new());
-                    self.model.category_customers.push(CustomerList::default());
+                    self.model.category_customers.push(Arc::default());
                     next
                 })
             });
@@ -375,8 +373,8 @@ impl Ledger {
                 category,
                 price_minor: p.price,
             });
-            self.model.product_days.push(Packed::default());
-            self.model.product_customers.push(CustomerList::default());
+            self.model.product_days.push(Arc::default());
+            self.model.product_customers.push(Arc::default());
             self.model.return_reasons.push(Vec::new());
         }
         Ok(())
@@ -1083,11 +1081,11 @@ impl Ledger {
             let c = if sign == 1 { *c } else { c.scaled(sign) };
             match *target {
                 Target::Seller(s) => {
-                    self.model.seller_days[s as usize].cell(*day).add(&c);
+                    Arc::make_mut(&mut self.model.seller_days[s as usize]).cell(*day).add(&c);
                     self.model.store_days.cell(*day).add(&c);
                 }
-                Target::Product(p) => self.model.product_days[p as usize].add(*day, &c),
-                Target::Category(k) => self.model.category_days[k as usize].cell(*day).add(&c),
+                Target::Product(p) => Arc::make_mut(&mut self.model.product_days[p as usize]).add(*day, &c),
+                Target::Category(k) => Arc::make_mut(&mut self.model.category_days[k as usize]).cell(*day).add(&c),
             }
         }
     }
@@ -1111,14 +1109,14 @@ impl Ledger {
             let m = &mut self.model;
             m.store_customers.push(day, cust, self.seen_store.insert(cust));
             let first = self.seen_scoped.insert((0, seller, cust));
-            m.seller_customers[seller as usize].push(day, cust, first);
+            Arc::make_mut(&mut m.seller_customers[seller as usize]).push(day, cust, first);
             for k in cats {
                 let first = self.seen_scoped.insert((1, k, cust));
-                m.category_customers[k as usize].push(day, cust, first);
+                Arc::make_mut(&mut m.category_customers[k as usize]).push(day, cust, first);
             }
             for p in products {
                 let first = self.seen_scoped.insert((2, p, cust));
-                m.product_customers[p as usize].push(day, cust, first);
+                Arc::make_mut(&mut m.product_customers[p as usize]).push(day, cust, first);
             }
         }
         new.len() as u64
@@ -1136,8 +1134,9 @@ impl Ledger {
             reasons.retain(|(_, n)| *n != 0);
             reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         }
-        for p in &mut self.model.product_days {
-            p.settle();
+        // Only the series a refresh wrote to have a tail: the others stay shared with the model on screen.
+        for p in self.model.product_days.iter_mut().filter(|p| p.has_tail()) {
+            Arc::make_mut(p).settle();
         }
         self.day_checks();
         self.model.quality = self.quality.clone();

@@ -130,6 +130,11 @@ impl Packed {
         }
     }
 
+    /// Changes wait unpacked (`settle` packs them).
+    pub fn has_tail(&self) -> bool {
+        !self.tail.is_empty()
+    }
+
     /// Packs the tail and gives back spare capacity: for a series that is done growing for now.
     pub fn settle(&mut self) {
         self.pack();

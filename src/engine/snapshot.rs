@@ -5,6 +5,7 @@
 //! so a damaged or truncated cache is refused, never half read.
 
 use std::io::{self, Read, Write};
+use std::sync::Arc;
 
 use super::counters::{Counters, FIELDS};
 use super::customers::CustomerList;
@@ -136,8 +137,8 @@ impl<W: Write> Writer<W> {
         self.raw(&m.last_day.to_le_bytes())?;
         self.i64(m.now_ts)?;
         self.dense(&m.store_days)?;
-        self.list(&m.seller_days, Self::dense)?;
-        self.list(&m.category_days, Self::dense)?;
+        self.list(&m.seller_days, |w, d| w.dense(d))?;
+        self.list(&m.category_days, |w, d| w.dense(d))?;
         self.list(&m.product_days, |w, p| {
             let (days, ends, bytes, tail_days, tail) = p.parts();
             w.days(days)?;
@@ -147,9 +148,9 @@ impl<W: Write> Writer<W> {
             w.cells(tail)
         })?;
         self.customers(&m.store_customers)?;
-        self.list(&m.seller_customers, Self::customers)?;
-        self.list(&m.category_customers, Self::customers)?;
-        self.list(&m.product_customers, Self::customers)?;
+        self.list(&m.seller_customers, |w, c| w.customers(c))?;
+        self.list(&m.category_customers, |w, c| w.customers(c))?;
+        self.list(&m.product_customers, |w, c| w.customers(c))?;
         self.list(&m.stock, |w, s| {
             w.raw(&[u8::from(s.is_some())])?;
             let s = s.unwrap_or(Stock { on_hand: 0, reorder_point: None, lead_time_days: None });
@@ -369,16 +370,16 @@ impl<R: Read> Reader<R> {
         let last_day = self.i32()?;
         let now_ts = self.i64()?;
         let store_days = self.dense()?;
-        let seller_days = self.list(Some((n_sellers, "day series")), Self::dense)?;
-        let category_days = self.list(Some((n_categories, "day series")), Self::dense)?;
+        let seller_days = self.list(Some((n_sellers, "day series")), |r| r.dense().map(Arc::new))?;
+        let category_days = self.list(Some((n_categories, "day series")), |r| r.dense().map(Arc::new))?;
         let product_days = self.list(Some((n_products, "product series")), |r| {
             let (days, ends, bytes, tail_days, tail) = (r.days()?, r.u32s()?, r.bytes()?, r.days()?, r.cells()?);
-            Packed::from_parts(days, ends, bytes, tail_days, tail).ok_or_else(|| bad("a product series"))
+            Packed::from_parts(days, ends, bytes, tail_days, tail).map(Arc::new).ok_or_else(|| bad("a product series"))
         })?;
         let store_customers = self.customers()?;
-        let seller_customers = self.list(Some((n_sellers, "customer lists")), Self::customers)?;
-        let category_customers = self.list(Some((n_categories, "customer lists")), Self::customers)?;
-        let product_customers = self.list(Some((n_products, "customer lists")), Self::customers)?;
+        let seller_customers = self.list(Some((n_sellers, "customer lists")), |r| r.customers().map(Arc::new))?;
+        let category_customers = self.list(Some((n_categories, "customer lists")), |r| r.customers().map(Arc::new))?;
+        let product_customers = self.list(Some((n_products, "customer lists")), |r| r.customers().map(Arc::new))?;
         let stock = self.list(Some((n_products, "stock rows")), |r| {
             let some = r.flag()?;
             let s = Stock { on_hand: r.i64()?, reorder_point: r.opt_i64()?, lead_time_days: r.opt_i64()? };
