@@ -262,7 +262,7 @@ impl Eval<'_> {
             None
         };
         if let Some((sev, text)) = verdict {
-            self.push(rule, scope, w, &v, lim.breach, sev, text);
+            self.push(rule, scope, w, v, lim.breach, sev, text);
         }
     }
 
