@@ -69,3 +69,22 @@ fn not_a_shopify_export() {
         "{e}"
     );
 }
+
+#[test]
+fn a_line_with_no_positive_quantity_or_a_negative_price_is_refused_with_its_column() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("orders_export.csv");
+    // #1001's towel line (line 3) sells 0 units; #1002's mug (line 4) costs -18.00.
+    let text = std::fs::read_to_string(FILE).expect("fixture");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[2] = lines[2].replacen(",1,\"Tea towel, linen\",", ",0,\"Tea towel, linen\",", 1);
+    lines[3] = lines[3].replacen(",2,Ceramic mug,18.00,", ",2,Ceramic mug,-18.00,", 1);
+    std::fs::write(&f, lines.join("\n") + "\n").expect("write");
+    let opts = Options { seller: Some("acme".into()), ..Options::default() };
+    let s = import::import(&dir.path().join("s.db"), Format::Shopify, &[f], &opts, &mut |_, _| {}).expect("import");
+    let said: Vec<String> = s.issues.iter().map(ToString::to_string).collect();
+    assert!(said[0].ends_with(":3: column Lineitem quantity: \"0\": not a positive quantity"), "{said:?}");
+    assert!(said[1].ends_with(":4: column Lineitem price: \"-18.00\": a negative price"), "{said:?}");
+    // Both orders are left out whole, besides #1007 of the fixture.
+    assert_eq!(s.skipped.get("orders with a line that could not be read (left out whole)"), Some(&3));
+}

@@ -103,27 +103,24 @@ impl Packed {
         let (mut i, mut start) = (0, 0usize);
         let mut t = tail.into_iter().peekable();
         loop {
-            let packed = old_days.get(i).copied();
             let next = t.peek().map(|(d, _)| *d);
-            match (packed, next) {
-                (None, None) => break,
-                (Some(d), Some(td)) if td == d => {
-                    let (_, mut acc) = t.next().expect("peeked");
-                    let end = old_ends[i] as usize - base;
-                    decode_add(&old_bytes[start..end], &mut acc);
-                    self.push(d, &acc);
-                    (start, i) = (end, i + 1);
-                }
-                (Some(d), next) if next.is_none_or(|td| d < td) => {
-                    // Untouched: copied as bytes.
+            match old_days.get(i).copied() {
+                // A packed cell before the tail's next day: untouched, copied as bytes.
+                Some(d) if next.is_none_or(|td| d < td) => {
                     let end = old_ends[i] as usize - base;
                     self.bytes.extend_from_slice(&old_bytes[start..end]);
                     self.days.push(d);
                     self.ends.push(self.bytes.len() as u32);
                     (start, i) = (end, i + 1);
                 }
-                _ => {
-                    let (td, acc) = t.next().expect("peeked");
+                // The tail's next day, added to the packed cell of the same day if there is one.
+                packed => {
+                    let Some((td, mut acc)) = t.next() else { break };
+                    if packed == Some(td) {
+                        let end = old_ends[i] as usize - base;
+                        decode_add(&old_bytes[start..end], &mut acc);
+                        (start, i) = (end, i + 1);
+                    }
                     self.push(td, &acc);
                 }
             }

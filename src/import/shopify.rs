@@ -83,28 +83,19 @@ pub fn import(job: &Job<'_>, summary: &mut Summary) -> Result<()> {
                 value: row.fields[i].clone(),
                 why,
             };
-            let q = match parse::quantity(&row.fields[qty]) {
-                Ok(q) if q > 0 => q,
-                Ok(_) => {
-                    summary.issue(bad(qty, "not a positive quantity".into()), opts.strict)?;
-                    o.broken = true;
-                    continue;
-                }
-                Err(why) => {
-                    summary.issue(bad(qty, why), opts.strict)?;
-                    o.broken = true;
-                    continue;
-                }
-            };
-            let p = match parse::money(&row.fields[price], exponent) {
-                Ok(p) if p >= 0 => p,
-                Ok(_) => {
-                    summary.issue(bad(price, "a negative price".into()), opts.strict)?;
-                    o.broken = true;
-                    continue;
-                }
-                Err(why) => {
-                    summary.issue(bad(price, why), opts.strict)?;
+            // The first field of the two that cannot be read is reported, with why.
+            let read = parse::quantity(&row.fields[qty])
+                .and_then(|q| if q > 0 { Ok(q) } else { Err("not a positive quantity".into()) })
+                .map_err(|why| (qty, why))
+                .and_then(|q| {
+                    let p = parse::money(&row.fields[price], exponent);
+                    p.and_then(|p| if p >= 0 { Ok((q, p)) } else { Err("a negative price".into()) })
+                        .map_err(|why| (price, why))
+                });
+            let (q, p) = match read {
+                Ok(qp) => qp,
+                Err((i, why)) => {
+                    summary.issue(bad(i, why), opts.strict)?;
                     o.broken = true;
                     continue;
                 }

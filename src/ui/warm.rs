@@ -165,14 +165,11 @@ fn warm_one(model: &Model, cfg: &Config, flags: &[Flag], (scope, period, compare
         Scope::Store => {
             drop(sellers(ctx, cfg, range, flags));
             drop(products(ctx, cfg, scope, range, flags));
-            // A seller's tiles compare it with every seller: this computes all of them, so that opening any
-            // seller is a lookup.
-            if !model.sellers.is_empty() {
-                drop(tiles(ctx, cfg, Scope::Seller(0), range, compare));
-            }
-            // A product's tiles compare it with its category: the medians of each category's products.
-            for c in 0..model.categories.len() as u32 {
-                drop(peer_medians(ctx, Peers::ProductsOf(c), range));
+            // The medians a seller's, a category's or a product's tiles compare it with, so that opening
+            // any of them is a lookup (every seller's and category's KPIs are memoised on the way).
+            let categories = (0..model.categories.len() as u32).map(Peers::ProductsOf);
+            for group in [Peers::Sellers, Peers::Categories].into_iter().chain(categories) {
+                drop(peer_medians(ctx, group, range));
             }
         }
         Scope::Seller(_) | Scope::Category(_) => drop(products(ctx, cfg, scope, range, flags)),
