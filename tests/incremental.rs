@@ -1,7 +1,8 @@
 //! Following commits incrementally gives exactly what loading the store again gives: new orders, orders
 //! shipped and delivered by UPDATE, a dispute answered and closed, a return refunded, messages answered, a
-//! cancellation and feedback on old orders, and "now" moving on, all compared day by day and scope by
-//! scope with a fresh load. Changes an append-only view cannot follow ask for a reload.
+//! cancellation and feedback on old orders, a seller's cancel before a ship-by date that "now" then passes,
+//! and "now" moving on (past the time limits of an unanswered return, message and dispute), all compared day by day and scope by scope with a fresh load. A refresh with
+//! nothing new re-applies nothing. Changes an append-only view cannot follow ask for a reload.
 
 use kpiscope::demo::{self, DemoOptions};
 mod common;
@@ -18,6 +19,8 @@ fn refresh_equals_a_fresh_load() {
     let ro = kpiscope::store::open_read_only(&path).expect("ro");
     let mut ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("load");
     assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+    // Nothing committed: nothing is re-applied, however many orders are still pending.
+    assert_eq!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 0, touched: 0 });
 
     // Another process: new orders, with pending ones shipped and delivered (UPDATEs), reviews and returns.
     let rw = kpiscope::store::open_writable(&path).expect("rw");
@@ -57,6 +60,20 @@ fn refresh_equals_a_fresh_load() {
         [now],
     )
     .expect("feedback");
+    // The seller cancels a paid order before its ship-by date; once "now" passes that date, it is due.
+    let ahead: i64 = rw
+        .query_row(
+            "SELECT id FROM orders WHERE paid_at IS NOT NULL AND ship_by_at > ?1 AND fulfilled_by = 'seller'
+             AND id NOT IN (SELECT order_id FROM cancellations) AND id <> ?2 ORDER BY ship_by_at LIMIT 1",
+            params![now, open],
+            |r| r.get(0),
+        )
+        .expect("an order with its ship-by date ahead");
+    rw.execute(
+        "INSERT INTO cancellations (order_id, cancelled_at, initiator) VALUES (?1, ?2, 'seller')",
+        params![ahead, now],
+    )
+    .expect("seller cancel");
     // New traffic and spend rows.
     rw.execute("INSERT INTO traffic_daily (seller_id, day, page_views, visitors, add_to_cart, checkouts) VALUES (1, '2026-11-01', 10, 5, 1, 1)", []).expect("traffic");
     rw.execute(
@@ -74,6 +91,31 @@ fn refresh_equals_a_fresh_load() {
     // Time moves on with more orders: pending orders and events are re-judged at the new "now".
     sim.step(&rw, 400).expect("step");
     assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 400, .. }));
+    assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+
+    // A return, a message and a dispute, each an hour short of its time limit and unanswered; then a
+    // commit moves "now" past the limits (at least a minute per order), and they count as late.
+    let now: i64 = rw.query_row("SELECT max(placed_at) FROM orders", [], |r| r.get(0)).expect("now");
+    let hour = 3600;
+    let (item, order): (i64, i64) = rw
+        .query_row("SELECT id, order_id FROM order_items ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("an item");
+    rw.execute(
+        "INSERT INTO returns (order_item_id, quantity, reason, requested_at) VALUES (?1, 1, 'defective', ?2)",
+        params![item, now - engine::RETURN_RESPONSE_SECS + hour],
+    )
+    .expect("return");
+    rw.execute("INSERT INTO messages (seller_id, received_at) VALUES (1, ?1)", [now - engine::REPLY_SECS + hour])
+        .expect("message");
+    rw.execute(
+        "INSERT INTO disputes (order_id, kind, opened_at) VALUES (?1, 'claim', ?2)",
+        params![order, now - engine::DISPUTE_RESPONSE_SECS + hour],
+    )
+    .expect("dispute");
+    assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 0, .. }));
+    assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+    sim.step(&rw, 100).expect("step");
+    assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 100, .. }));
     assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
 
     // A new product cannot be followed: the ledger says so.

@@ -86,6 +86,16 @@ enum Target {
 
 type Pieces = Vec<(Target, Day, Counters)>;
 
+/// Which of an order's contributions to emit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// everything the order contributes
+    All,
+    /// only the counters that depend on "now" (due for fulfilment, due for on-time delivery): what changes
+    /// when "now" passes one of its deadlines and nothing else about it changed
+    Timed,
+}
+
 /// Highest id seen per table.
 #[derive(Debug, Clone, Copy, Default)]
 struct Marks {
@@ -512,9 +522,28 @@ impl Ledger {
             self.first_ts = self.first_ts.min(t);
         }
         let old_now = self.now;
+        // "now" reached a time limit `t` (inclusive both ends: re-applying one more is harmless).
+        let reached = |t: i64| old_now <= t && t <= now;
+        // Re-read events that neither changed nor reached their time limit contribute what they did; they
+        // only stay pending or settle below.
+        let (disputes_again, disputes_same): (Vec<_>, Vec<_>) = disputes_again.into_iter().partition(|d| {
+            (self.pending_disputes.get(&d.id)).is_none_or(|o| o != d || reached(o.opened + DISPUTE_RESPONSE_SECS))
+        });
+        let (returns_again, returns_same): (Vec<_>, Vec<_>) = returns_again.into_iter().partition(|r| {
+            (self.pending_returns.get(&r.id)).is_none_or(|o| o != r || reached(o.requested + RETURN_RESPONSE_SECS))
+        });
+        let (messages_again, messages_same): (Vec<_>, Vec<_>) = messages_again.into_iter().partition(|m| {
+            (self.pending_messages.get(&m.id)).is_none_or(|o| o != m || reached(o.received + REPLY_SECS))
+        });
 
         // --- take back the old contributions of everything that changes ---
-        let mut touched: Vec<u32> = self.pending_orders.clone();
+        // An order is re-applied whole when its row changed or an event about it arrived; when "now" only
+        // passed one of its deadlines, just its time-dependent counters are. The other pending orders
+        // contribute what they did: the work follows the change, not the number of pending orders.
+        let mut touched: Vec<u32> = Vec::new();
+        for r in &reread {
+            touched.extend(self.order_pos(r.id).filter(|&p| self.orders[p].row != *r).map(|p| p as u32));
+        }
         for c in &cancels {
             touched.extend(self.order_pos(c.order).map(|p| p as u32));
         }
@@ -526,9 +555,16 @@ impl Ledger {
         }
         touched.sort_unstable();
         touched.dedup();
+        let passed = |t: Option<i64>| t.is_some_and(reached);
+        let timed: Vec<u32> = (self.pending_orders.iter().copied())
+            .filter(|&p| {
+                let t = &self.orders[p as usize].row.times;
+                (passed(t.ship_by) || passed(t.promised)) && touched.binary_search(&p).is_err()
+            })
+            .collect();
         let mut pieces = Pieces::new();
         for &pos in &touched {
-            self.order_pieces(pos as usize, old_now, &mut pieces);
+            self.order_pieces(pos as usize, old_now, Part::All, &mut pieces);
             if pieces.len() >= CHUNK {
                 self.put_all(&pieces, -1);
                 pieces.clear();
@@ -582,11 +618,16 @@ impl Ledger {
 
         // --- add the new contributions ---
         for &pos in &touched {
-            self.order_pieces(pos as usize, now, &mut pieces);
+            self.order_pieces(pos as usize, now, Part::All, &mut pieces);
+            self.flush_if_big(&mut pieces);
+        }
+        let mut scratch = Pieces::new();
+        for &pos in &timed {
+            self.timed_change(pos as usize, old_now, now, &mut scratch, &mut pieces);
             self.flush_if_big(&mut pieces);
         }
         for pos in first_new..self.orders.len() {
-            self.order_pieces(pos, now, &mut pieces);
+            self.order_pieces(pos, now, Part::All, &mut pieces);
             self.flush_if_big(&mut pieces);
         }
         for d in disputes_new.iter().chain(&disputes_again) {
@@ -614,13 +655,14 @@ impl Ledger {
         let new_paid = self.customers(first_new);
 
         // --- what stays pending ---
-        let touched_n = (touched.len() + self.orders.len() - first_new) as u64;
-        let mut pending: Vec<u32> = touched.into_iter().chain(first_new as u32..self.orders.len() as u32).collect();
+        let touched_n = (touched.len() + timed.len() + self.orders.len() - first_new) as u64;
+        let mut pending: Vec<u32> = std::mem::take(&mut self.pending_orders);
+        pending.extend(touched.into_iter().chain(first_new as u32..self.orders.len() as u32));
         pending.sort_unstable();
         pending.dedup();
         pending.retain(|&p| self.order_pending(p as usize));
         self.pending_orders = pending;
-        for d in disputes_new.into_iter().chain(disputes_again) {
+        for d in disputes_new.into_iter().chain(disputes_again).chain(disputes_same) {
             let open = d.closed.is_none() || (d.responded.is_none() && d.opened + DISPUTE_RESPONSE_SECS >= now);
             if open && self.order_pos(d.order).is_some() {
                 self.pending_disputes.insert(d.id, d);
@@ -628,7 +670,7 @@ impl Ledger {
                 self.pending_disputes.remove(&d.id);
             }
         }
-        for r in returns_new.into_iter().chain(returns_again) {
+        for r in returns_new.into_iter().chain(returns_again).chain(returns_same) {
             let settled = matches!(r.status.as_str(), "refunded" | "rejected")
                 && (r.responded.is_some() || r.requested + RETURN_RESPONSE_SECS < now);
             if settled {
@@ -637,7 +679,7 @@ impl Ledger {
                 self.pending_returns.insert(r.id, r);
             }
         }
-        for m in messages_new.into_iter().chain(messages_again) {
+        for m in messages_new.into_iter().chain(messages_again).chain(messages_same) {
             if m.replied.is_none() && m.needs_reply {
                 self.pending_messages.insert(m.id, m);
             } else {
@@ -711,18 +753,16 @@ impl Ledger {
         self.item_ids.sort_unstable();
     }
 
+    /// Whether an order can still change: re-read on each refresh, re-applied when "now" passes a deadline.
     fn order_pending(&self, pos: usize) -> bool {
         let o = &self.orders[pos];
         let r = &o.row;
-        if o.ev.cancelled() {
-            return false;
-        }
         if r.times.paid.is_none() {
-            return r.placed + UNPAID_PENDING_SECS >= self.now;
+            return !o.ev.cancelled() && r.placed + UNPAID_PENDING_SECS >= self.now;
         }
-        r.times.delivered.is_none()
-            || r.times.promised.is_some_and(|p| p > self.now)
-            || r.times.ship_by.is_some_and(|b| b > self.now)
+        // What a paid order counts changes when "now" passes its ship-by or promised date, cancelled or not.
+        let ahead = |t: Option<i64>| t.is_some_and(|t| t > self.now);
+        ahead(r.times.promised) || ahead(r.times.ship_by) || (!o.ev.cancelled() && r.times.delivered.is_none())
     }
 
     fn cancel_effect(&mut self, c: &CancelRow) {
@@ -785,6 +825,24 @@ impl Ledger {
         }
     }
 
+    /// What an order's time-dependent counters change by when "now" moves from `old_now` to `now`: the
+    /// pieces at `now` less those at `old_now`, summed per target and day, the zero ones left out.
+    fn timed_change(&self, pos: usize, old_now: i64, now: i64, scratch: &mut Pieces, out: &mut Pieces) {
+        scratch.clear();
+        self.order_pieces(pos, old_now, Part::Timed, scratch);
+        let taken = scratch.len();
+        self.order_pieces(pos, now, Part::Timed, scratch);
+        let mut change: Pieces = Vec::with_capacity(scratch.len());
+        for (i, (target, day, c)) in scratch.iter().enumerate() {
+            let c = if i < taken { c.scaled(-1) } else { *c };
+            match change.iter_mut().find(|(t, d, _)| t == target && d == day) {
+                Some((_, _, sum)) => sum.add(&c),
+                None => change.push((*target, *day, c)),
+            }
+        }
+        out.extend(change.into_iter().filter(|(_, _, c)| *c != Counters::default()));
+    }
+
     /// The distinct products and categories of an order.
     fn targets(&self, pos: usize) -> (Vec<u32>, Vec<u32>) {
         let mut products: Vec<u32> = self.items[self.lines(pos)].iter().map(|i| i.product).collect();
@@ -815,8 +873,8 @@ impl Ledger {
         }
     }
 
-    /// Everything a paid order contributes, at a given "now".
-    fn order_pieces(&self, pos: usize, now: i64, out: &mut Pieces) {
+    /// What a paid order contributes at a given "now": all of it, or only its time-dependent counters.
+    fn order_pieces(&self, pos: usize, now: i64, part: Part, out: &mut Pieces) {
         let o = &self.orders[pos];
         let r = &o.row;
         let Some(paid_at) = r.times.paid else { return };
@@ -858,10 +916,15 @@ impl Ledger {
             c.delivery_n = 1;
             c.delivery_secs = (d - r.placed).max(0);
         }
-        self.for_order(pos, day, c, out);
+        if part == Part::Timed {
+            c = Counters { fulfil_due: c.fulfil_due, fulfil_done: c.fulfil_done, ..Counters::default() };
+        }
+        if c != Counters::default() {
+            self.for_order(pos, day, c, out);
+        }
         // Money and units per line, the order discount split pro rata (largest remainder, exact to the cent).
         let lines = &self.items[self.lines(pos)];
-        if sale {
+        if sale && part == Part::All {
             let gross: i64 = lines.iter().map(|l| l.quantity * l.price).sum();
             let units: i64 = lines.iter().map(|l| l.quantity).sum();
             let seller_money = Counters {
@@ -882,9 +945,13 @@ impl Ledger {
             }
         }
         if let Some((vday, valid, due, on_time)) = tracked {
+            if part == Part::Timed && !due {
+                return;
+            }
+            let all = i64::from(part == Part::All);
             let mk = |units: i64| Counters {
-                vtr_shipped: 1,
-                vtr_valid: i64::from(valid),
+                vtr_shipped: all,
+                vtr_valid: all * i64::from(valid),
                 otd_units: if valid && due { units } else { 0 },
                 otd_on_time: if valid && due && on_time { units } else { 0 },
                 ..Counters::default()
