@@ -1,5 +1,6 @@
 //! Reading rows of the store's tables: either every row above an id watermark (new rows), or the rows with
-//! given ids (rows still pending, re-read to see updates). One function per table, returning plain structs.
+//! given ids (rows still pending, re-read to see updates; dense runs of ids are read as id ranges). One
+//! function per table, returning plain structs.
 
 use std::path::Path;
 
@@ -41,17 +42,64 @@ fn vet<T>(table: &str, r: &Row<'_>, mapped: rusqlite::Result<T>, q: &mut Quality
 fn collect<T>(
     path: &Path,
     table: &str,
-    mut rows: rusqlite::Rows<'_>,
+    rows: rusqlite::Rows<'_>,
     q: &mut Quality,
     map: &mut impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     out: &mut Vec<T>,
 ) -> Result<()> {
+    collect_some(path, table, rows, q, |_| true, map, out)
+}
+
+/// `collect` of the rows whose id (column 0) `wanted` accepts; the others are not mapped.
+fn collect_some<T>(
+    path: &Path,
+    table: &str,
+    mut rows: rusqlite::Rows<'_>,
+    q: &mut Quality,
+    mut wanted: impl FnMut(i64) -> bool,
+    map: &mut impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    out: &mut Vec<T>,
+) -> Result<()> {
     while let Some(r) = rows.next().at(path)? {
+        if r.get::<_, i64>(0).is_ok_and(|id| !wanted(id)) {
+            continue;
+        }
         if let Some(row) = vet(table, r, map(r), q).at(path)? {
             out.push(row);
         }
     }
     Ok(())
+}
+
+/// Ids closer than this to the previous one belong to the same run.
+const RUN_GAP: i64 = 4;
+/// A run of at least this many ids is read as one id range (a scan) instead of by lookups.
+const RUN_MIN: usize = 32;
+
+/// Sorted, distinct ids cut into pieces read in id order: `Ok(run)` a dense run, read as an id range with
+/// the few ids in between skipped (pending rows are mostly the newest, and a scan costs a fraction of a
+/// lookup per row); `Err(ids)` scattered ids, read by lookups.
+fn runs(ids: &[i64]) -> Vec<std::result::Result<&[i64], &[i64]>> {
+    let mut out = Vec::new();
+    let (mut scattered, mut at) = (0, 0);
+    while at < ids.len() {
+        let mut end = at + 1;
+        while end < ids.len() && ids[end] - ids[end - 1] <= RUN_GAP {
+            end += 1;
+        }
+        if end - at >= RUN_MIN {
+            if scattered < at {
+                out.push(Err(&ids[scattered..at]));
+            }
+            out.push(Ok(&ids[at..end]));
+            scattered = end;
+        }
+        at = end;
+    }
+    if scattered < ids.len() {
+        out.push(Err(&ids[scattered..]));
+    }
+    out
 }
 
 /// Runs `SELECT {cols} FROM {table} WHERE <pick> ORDER BY id` and maps each row.
@@ -72,12 +120,32 @@ fn select<T>(
             collect(path, table, stmt.query([mark]).at(path)?, q, &mut map, &mut out)?;
         }
         Pick::Ids(ids) => {
-            for chunk in ids.chunks(500) {
-                let marks = vec!["?"; chunk.len()].join(",");
-                let sql = format!("SELECT id, {cols} FROM {table} WHERE id IN ({marks}) ORDER BY id");
-                let mut stmt = conn.prepare(&sql).at(path)?;
-                let params: Vec<&dyn ToSql> = chunk.iter().map(|i| i as &dyn ToSql).collect();
-                collect(path, table, stmt.query(params.as_slice()).at(path)?, q, &mut map, &mut out)?;
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            for piece in runs(&ids) {
+                match piece {
+                    Ok(run) => {
+                        let sql = format!("SELECT id, {cols} FROM {table} WHERE id BETWEEN ?1 AND ?2 ORDER BY id");
+                        let mut stmt = conn.prepare_cached(&sql).at(path)?;
+                        let rows = stmt.query([run[0], run[run.len() - 1]]).at(path)?;
+                        let mut next = run.iter().peekable();
+                        let wanted = |id: i64| {
+                            while next.next_if(|&&w| w < id).is_some() {}
+                            next.next_if_eq(&&id).is_some()
+                        };
+                        collect_some(path, table, rows, q, wanted, &mut map, &mut out)?;
+                    }
+                    Err(scattered) => {
+                        for chunk in scattered.chunks(500) {
+                            let marks = vec!["?"; chunk.len()].join(",");
+                            let sql = format!("SELECT id, {cols} FROM {table} WHERE id IN ({marks}) ORDER BY id");
+                            let mut stmt = conn.prepare(&sql).at(path)?;
+                            let params: Vec<&dyn ToSql> = chunk.iter().map(|i| i as &dyn ToSql).collect();
+                            collect(path, table, stmt.query(params.as_slice()).at(path)?, q, &mut map, &mut out)?;
+                        }
+                    }
+                }
             }
         }
     }
@@ -368,4 +436,22 @@ pub fn stock(conn: &Connection, path: &Path, q: &mut Quality) -> Result<Vec<Stoc
     let mut map = |r: &Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
     collect(path, "stock", stmt.query([]).at(path)?, q, &mut map, &mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn dense_ids_are_read_as_runs_and_scattered_ones_by_lookup() {
+        let dense: Vec<i64> = (100..200).filter(|i| i % 3 != 0).collect();
+        let mut ids = vec![1, 50];
+        ids.extend(&dense);
+        ids.extend([300, 400]);
+        let got = runs(&ids);
+        assert_eq!(got, vec![Err(&[1, 50][..]), Ok(&dense[..]), Err(&[300, 400][..])]);
+        // A short cluster is not worth a scan.
+        assert_eq!(runs(&[1, 2, 3, 9]), vec![Err(&[1, 2, 3, 9][..])]);
+        assert!(runs(&[]).is_empty());
+    }
 }
