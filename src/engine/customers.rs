@@ -73,6 +73,12 @@ impl CustomerList {
         u64::from(base) + self.entries[whole * BLOCK..hi].iter().filter(|e| *e & FIRST != 0).count() as u64
     }
 
+    /// Distinct customers with an order in the scope up to the end of `day`: their first orders so far, a
+    /// count of blocks (every customer's first order is marked), not a pass over the orders.
+    pub fn to_date(&self, day: Day) -> u64 {
+        self.firsts_before(self.days.partition_point(|&d| d <= day))
+    }
+
     pub fn stats(&self, r: DayRange) -> CustomerStats {
         let lo = self.days.partition_point(|&d| d < r.from);
         let hi = self.days.partition_point(|&d| d <= r.to);
@@ -141,6 +147,8 @@ mod tests {
             let upto: std::collections::HashSet<u32> = all.iter().filter(|(d, _)| *d <= to).map(|x| x.1).collect();
             assert_eq!(s.customers, distinct.len() as u64, "{from}..{to}");
             assert_eq!(s.to_date, upto.len() as u64, "{from}..{to}");
+            assert_eq!(l.to_date(to), s.to_date, "{from}..{to}");
+            assert_eq!(l.stats(DayRange::new(0, to)).customers, s.to_date, "{from}..{to}");
         }
     }
 }

@@ -334,8 +334,8 @@ fn value(id: &'static str, i: &Inputs<'_>) -> KpiValue {
         "customer_lifetime_value" => {
             let to_date = DayRange::new(i.ctx.model.first_day.min(i.range.from), i.range.to);
             let all = i.ctx.model.counters(i.scope, to_date);
-            let s = i.ctx.model.customers(i.scope).stats(to_date);
-            money_per(id, all.gross - all.discount - all.refunds, s.customers as i64, cur, "no known customers yet")
+            let customers = i.ctx.model.customers(i.scope).to_date(i.range.to);
+            money_per(id, all.gross - all.discount - all.refunds, customers as i64, cur, "no known customers yet")
         }
         "shipping_cost_per_order" => {
             money_per(id, c.ship_cost, c.ship_cost_n, cur, "no postage recorded in this period")
