@@ -29,7 +29,8 @@ pub struct Packed {
     /// two add up)
     tail_days: Vec<Day>,
     tail: Vec<Counters>,
-    /// Σ of the packed cells, once a sum over most of them asked for it; kept up to date by `pack`
+    /// Σ of the packed cells: from the first packing of a series built from nothing, or once a sum over
+    /// most of the cells asked for it; kept up to date by `pack`
     total: std::sync::OnceLock<Box<[i64; FIELDS]>>,
 }
 
@@ -113,6 +114,11 @@ impl Packed {
     pub fn pack(&mut self) {
         if self.tail.is_empty() {
             return;
+        }
+        // A series built from nothing keeps its total from its first packing on (so no wide sum has to
+        // decode it whole later); one read from a cache computes it on first need.
+        if self.days.is_empty() && self.total.get().is_none() {
+            let _ = self.total.set(Box::new([0i64; FIELDS]));
         }
         if let Some(total) = self.total.get_mut() {
             for c in &self.tail {
@@ -311,6 +317,15 @@ mod tests {
         for (from, to) in [(0, 500), (7, 7), (13, 60), (99, 301)] {
             let r = DayRange::new(from, to);
             assert_eq!(p.sum(r), d.sum(r), "{from}..{to} packed");
+        }
+        // Rebuilt from its parts (as the cache reads it), the total is computed when a wide sum needs it.
+        let (days, ends, bytes, tail_days, tail) = p.parts();
+        let read = Packed::from_parts(days.to_vec(), ends.to_vec(), bytes.to_vec(), tail_days.to_vec(), tail.to_vec());
+        let read = read.expect("fits");
+        assert!(read.total.get().is_none());
+        for (from, to) in [(0, 500), (3, 450)] {
+            let r = DayRange::new(from, to);
+            assert_eq!(read.sum(r), d.sum(r), "{from}..{to} read back");
         }
         let dense: Vec<(Day, Counters)> =
             d.days().filter(|(_, c)| **c != Counters::default()).map(|(day, c)| (day, *c)).collect();
