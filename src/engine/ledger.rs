@@ -1,11 +1,15 @@
 //! The ledger: the model plus what it takes to keep it up to date without reading the store again. The
 //! first load and every later refresh are the same operation: read the rows above each table's id
 //! watermark and re-read the rows that are still *pending* (orders not final yet, open disputes,
-//! unanswered returns and messages), subtract the old contribution of every order and event they touch
-//! and add the new one. Work is proportional to the new and pending rows, not to the store.
+//! unanswered returns and messages), then subtract the old contribution of what changed and add the new
+//! one: the new rows, the pending rows that differ from what the ledger holds, and the orders that a new
+//! event (a cancellation, a review, a dispute) is about. The store is never read whole again, and what is
+//! re-applied follows the change, not the number of pending rows.
 //!
 //! Facts that depend on "now" (an order past its ship-by date, a dispute unanswered for 5 days) are kept
-//! right because whatever can still change with time is pending and re-applied at the new "now".
+//! right because whatever can still change with time is pending: when "now" reaches an order's ship-by
+//! or promised date, only its time-dependent counters are re-applied (`Part::Timed`); an event at its time
+//! limit is re-applied whole.
 //! What an append-only view cannot follow (new sellers or products, items added to old orders, orders
 //! dated before the newest one, an unpaid order getting paid, edits of final rows) asks for a full reload.
 
