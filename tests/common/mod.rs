@@ -41,9 +41,15 @@ pub fn app(theme: Theme, size: (u16, u16)) -> (App, tempfile::TempDir, PathBuf) 
     (app, dir, path)
 }
 
-/// Runs the real binary (no colours).
+/// Runs the real binary (no colours), with a model cache of the tests' own: the user's cache directory keeps
+/// only its newest entries, so tests writing there would evict real ones.
 pub fn kpiscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kpiscope")).args(args).env("NO_COLOR", "1").output().expect("run kpiscope")
+    Command::new(env!("CARGO_BIN_EXE_kpiscope"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("KPISCOPE_CACHE_DIR", std::env::temp_dir().join("kpiscope-test-models"))
+        .output()
+        .expect("run kpiscope")
 }
 
 /// Bytes of output as text.
