@@ -47,21 +47,24 @@ fn collect<T>(
     map: &mut impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     out: &mut Vec<T>,
 ) -> Result<()> {
-    collect_some(path, table, rows, q, |_| true, map, out)
+    collect_some(path, table, rows, q, None::<fn(i64) -> bool>, map, out)
 }
 
-/// `collect` of the rows whose id (column 0) `wanted` accepts; the others are not mapped.
+/// `collect` of the rows whose id (column 0) `wanted` accepts, when given; the others are not mapped.
+/// (Without a filter no id is read twice: a cold load maps tens of millions of rows through here.)
 fn collect_some<T>(
     path: &Path,
     table: &str,
     mut rows: rusqlite::Rows<'_>,
     q: &mut Quality,
-    mut wanted: impl FnMut(i64) -> bool,
+    mut wanted: Option<impl FnMut(i64) -> bool>,
     map: &mut impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     out: &mut Vec<T>,
 ) -> Result<()> {
     while let Some(r) = rows.next().at(path)? {
-        if r.get::<_, i64>(0).is_ok_and(|id| !wanted(id)) {
+        if let Some(wanted) = wanted.as_mut()
+            && r.get::<_, i64>(0).is_ok_and(|id| !wanted(id))
+        {
             continue;
         }
         if let Some(row) = vet(table, r, map(r), q).at(path)? {
@@ -134,7 +137,7 @@ fn select<T>(
                             while next.next_if(|&&w| w < id).is_some() {}
                             next.next_if_eq(&&id).is_some()
                         };
-                        collect_some(path, table, rows, q, wanted, &mut map, &mut out)?;
+                        collect_some(path, table, rows, q, Some(wanted), &mut map, &mut out)?;
                     }
                     Err(scattered) => {
                         for chunk in scattered.chunks(500) {
