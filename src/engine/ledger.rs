@@ -119,7 +119,8 @@ struct Marks {
 /// The outcome of a refresh.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refresh {
-    /// applied in place: new paid orders, and rows re-applied (new or pending)
+    /// applied in place: new paid orders, and orders re-applied (new, changed, touched by a new event,
+    /// or at a deadline "now" just passed)
     Applied { new_orders: u64, touched: u64 },
     /// the change cannot be followed incrementally; load again (the reason says why)
     NeedsReload(String),
@@ -530,15 +531,12 @@ impl Ledger {
         let reached = |t: i64| old_now <= t && t <= now;
         // Re-read events that neither changed nor reached their time limit contribute what they did; they
         // only stay pending or settle below.
-        let (disputes_again, disputes_same): (Vec<_>, Vec<_>) = disputes_again.into_iter().partition(|d| {
-            (self.pending_disputes.get(&d.id)).is_none_or(|o| o != d || reached(o.opened + DISPUTE_RESPONSE_SECS))
-        });
-        let (returns_again, returns_same): (Vec<_>, Vec<_>) = returns_again.into_iter().partition(|r| {
-            (self.pending_returns.get(&r.id)).is_none_or(|o| o != r || reached(o.requested + RETURN_RESPONSE_SECS))
-        });
-        let (messages_again, messages_same): (Vec<_>, Vec<_>) = messages_again.into_iter().partition(|m| {
-            (self.pending_messages.get(&m.id)).is_none_or(|o| o != m || reached(o.received + REPLY_SECS))
-        });
+        let (disputes_again, disputes_same) =
+            to_redo(disputes_again, &self.pending_disputes, |d| d.id, |d| reached(d.opened + DISPUTE_RESPONSE_SECS));
+        let (returns_again, returns_same) =
+            to_redo(returns_again, &self.pending_returns, |r| r.id, |r| reached(r.requested + RETURN_RESPONSE_SECS));
+        let (messages_again, messages_same) =
+            to_redo(messages_again, &self.pending_messages, |m| m.id, |m| reached(m.received + REPLY_SECS));
 
         // --- take back the old contributions of everything that changes ---
         // An order is re-applied whole when its row changed or an event about it arrived; when "now" only
@@ -948,10 +946,10 @@ impl Ledger {
                 }
             }
         }
-        if let Some((vday, valid, due, on_time)) = tracked {
-            if part == Part::Timed && !due {
-                return;
-            }
+        // Only delivery that is due depends on "now"; the tracking counters do not.
+        if let Some((vday, valid, due, on_time)) = tracked
+            && (part == Part::All || due)
+        {
             let all = i64::from(part == Part::All);
             let mk = |units: i64| Counters {
                 vtr_shipped: all,
@@ -1212,6 +1210,17 @@ impl Ledger {
         self.day_checks();
         self.model.quality = self.quality.clone();
     }
+}
+
+/// Re-read pending rows split into those to re-apply (not held, changed from the held row, or at their
+/// time limit by the held row) and those that contribute what they did.
+fn to_redo<T: PartialEq>(
+    rows: Vec<T>,
+    held: &HashMap<i64, T>,
+    id: impl Fn(&T) -> i64,
+    at_limit: impl Fn(&T) -> bool,
+) -> (Vec<T>, Vec<T>) {
+    rows.into_iter().partition(|r| held.get(&id(r)).is_none_or(|old| old != r || at_limit(old)))
 }
 
 /// Splits `total` over parts proportionally to `weights`, exactly (largest remainder).
