@@ -175,12 +175,12 @@ struct Session {
     worker: std::thread::JoinHandle<()>,
 }
 
-fn start(path: &std::path::Path, cfg: &Config) -> Session {
+fn start(path: &std::path::Path, cfg: &Config, cache: &std::path::Path) -> Session {
     let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
     app.update(Action::Resize(120, 40));
     let (requests, req_rx) = mpsc::channel();
     let (act_tx, actions) = mpsc::channel();
-    let source = Source { path: path.to_path_buf(), demo: None, config: cfg.clone() };
+    let source = Source { path: path.to_path_buf(), demo: None, config: cfg.clone(), cache: Some(cache.into()) };
     let worker = worker::spawn(source, req_rx, act_tx);
     Session { app, requests, actions, worker }
 }
@@ -193,12 +193,10 @@ fn run(orders: u64) {
     // A model cache of this run's own, empty: the first start is cold.
     let cache_dir = scratch.0.with_extension("cache");
     let _ = std::fs::remove_dir_all(&cache_dir);
-    // SAFETY: set before this process starts any thread.
-    unsafe { std::env::set_var("KPISCOPE_CACHE_DIR", &cache_dir) };
 
     let started = Instant::now();
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg);
+    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg, &cache_dir);
     term.draw(|f| render::draw(f, &app)).expect("draw");
     println!("first frame (loading screen):          {:>9.1} ms", ms(started.elapsed()));
     until_loaded(&mut app, &actions);
@@ -242,7 +240,7 @@ fn run(orders: u64) {
     let _ = worker.join();
     drop(app);
     let started = Instant::now();
-    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg);
+    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg, &cache_dir);
     until_loaded(&mut app, &actions);
     term.draw(|f| render::draw(f, &app)).expect("draw");
     println!("start view's KPIs on screen (warm):    {:>9.1} ms", ms(started.elapsed()));

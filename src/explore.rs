@@ -83,7 +83,7 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
     let cmds = keys::with_overrides(keys::default_commands(), &cfg.ui.keys).map_err(|e| eyre!(e))?;
     let mouse = !opts.no_mouse && cfg.ui.mouse.unwrap_or(true);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let source = Source { path, demo, config: cfg.clone() };
+    let source = Source { path, demo, config: cfg.clone(), cache: kpiscope::engine::cache::dir() };
     let mut app = App::new(name, cfg, cmds, theme);
     app.mouse = mouse;
 

@@ -63,7 +63,8 @@ fn wait_for(rx: &mpsc::Receiver<Action>, limit: Duration, pred: impl Fn(&Action)
 fn start_worker(path: &Path) -> (mpsc::Sender<Request>, mpsc::Receiver<Action>, std::thread::JoinHandle<()>) {
     let (req_tx, req_rx) = mpsc::channel();
     let (tx, rx) = mpsc::channel();
-    let source = Source { path: path.to_path_buf(), demo: None, config: Config::default() };
+    // No model cache: these tests are about the store (and must not write to the user's cache).
+    let source = Source { path: path.to_path_buf(), demo: None, config: Config::default(), cache: None };
     let handle = worker::spawn(source, req_rx, tx);
     (req_tx, rx, handle)
 }

@@ -54,6 +54,8 @@ pub struct Source {
     pub config: Config,
     /// generate this demo first when `path` does not exist
     pub demo: Option<DemoOptions>,
+    /// where model caches are read and written (`cache::dir()` for the user's); `None`: no caching
+    pub cache: Option<PathBuf>,
 }
 
 /// Starts the worker thread.
@@ -210,7 +212,7 @@ fn first_load(
 /// the identity it was cached under (the ledger that follows live changes is then built behind it).
 fn from_cache(source: &Source, out: &Sender<Action>, warmer: &warm::Warmer) -> Option<cache::Identity> {
     let started = Instant::now();
-    match cache::lookup(&cache::dir()?, &source.path) {
+    match cache::lookup(source.cache.as_deref()?, &source.path) {
         Ok((model, id)) => {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             tracing::info!("model of {} read from the cache in {elapsed_ms} ms", source.path.display());
@@ -279,8 +281,8 @@ fn load(
 
 /// Writes `model` to the model cache under `id` (see `cache::save`), when caching is on.
 fn save(source: &Source, id: Option<cache::Identity>, model: &Model) {
-    if let (Some(dir), Some(id)) = (cache::dir(), id) {
-        cache::save(&dir, &source.path, &id, model);
+    if let (Some(dir), Some(id)) = (&source.cache, id) {
+        cache::save(dir, &source.path, &id, model);
     }
 }
 
