@@ -8,7 +8,7 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 use super::counters::{Counters, FIELDS};
-use super::customers::CustomerList;
+use super::customers::{self, CustomerList};
 use super::model::{DisputeFact, Model, Product, Recorded, Seller, Stock};
 use super::packed::Packed;
 use super::quality::Quality;
@@ -81,9 +81,18 @@ impl<W: Write> Writer<W> {
     }
     /// A column of fixed-width values, converted a chunk at a time.
     fn column<T: Copy, const N: usize>(&mut self, v: &[T], le: impl Fn(T) -> [u8; N]) -> io::Result<()> {
-        self.len(v.len())?;
+        self.column_of(v.len(), [v], le)
+    }
+    /// A column of `len` values held in parts (written as one).
+    fn column_of<'a, T: Copy + 'a, const N: usize>(
+        &mut self,
+        len: usize,
+        parts: impl IntoIterator<Item = &'a [T]>,
+        le: impl Fn(T) -> [u8; N],
+    ) -> io::Result<()> {
+        self.len(len)?;
         let mut scratch = std::mem::take(&mut self.scratch);
-        for chunk in v.chunks(CHUNK) {
+        for chunk in parts.into_iter().flat_map(|p| p.chunks(CHUNK)) {
             scratch.clear();
             scratch.extend(chunk.iter().flat_map(|&x| le(x)));
             self.raw(&scratch)?;
@@ -192,9 +201,10 @@ impl<W: Write> Writer<W> {
     }
 
     fn customers(&mut self, l: &CustomerList) -> io::Result<()> {
-        let (days, entries, firsts, total) = l.parts();
-        self.days(days)?;
-        self.u32s(entries)?;
+        let (chunks, firsts, total) = l.parts();
+        let chunks: Vec<(&[Day], &[u32])> = chunks.collect();
+        self.column_of(l.len(), chunks.iter().map(|c| c.0), i32::to_le_bytes)?;
+        self.column_of(l.len(), chunks.iter().map(|c| c.1), u32::to_le_bytes)?;
         self.u32s(firsts)?;
         self.u32(total)
     }
@@ -281,6 +291,25 @@ impl<R: Read> Reader<R> {
         self.raw_into(&mut b)?;
         Ok(b)
     }
+    /// A column read into pieces of `piece` values (the last may be shorter).
+    fn column_chunks<T, const N: usize>(
+        &mut self,
+        piece: usize,
+        from: impl Fn([u8; N]) -> T,
+    ) -> io::Result<Vec<Vec<T>>> {
+        let n = self.len(N as u64)?;
+        let mut out = Vec::with_capacity(n.div_ceil(piece));
+        let mut scratch = vec![0u8; piece.min(n.max(1)) * N];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(piece);
+            let buf = &mut scratch[..k * N];
+            self.raw_into(buf)?;
+            out.push(buf.chunks_exact(N).map(|c| from(c.try_into().unwrap_or([0; N]))).collect());
+            left -= k;
+        }
+        Ok(out)
+    }
     fn column<T, const N: usize>(&mut self, from: impl Fn([u8; N]) -> T) -> io::Result<Vec<T>> {
         let n = self.len(N as u64)?;
         let mut out = Vec::with_capacity(n);
@@ -324,7 +353,9 @@ impl<R: Read> Reader<R> {
         Ok(Dense::from_parts(start, self.cells()?))
     }
     fn customers(&mut self) -> io::Result<CustomerList> {
-        let (days, entries, firsts, total) = (self.days()?, self.u32s()?, self.u32s()?, self.u32()?);
+        let days = self.column_chunks(customers::CHUNK, i32::from_le_bytes)?;
+        let entries = self.column_chunks(customers::CHUNK, u32::from_le_bytes)?;
+        let (firsts, total) = (self.u32s()?, self.u32()?);
         CustomerList::from_parts(days, entries, firsts, total).ok_or_else(|| bad("a customer list out of order"))
     }
     /// A count (which must be `expected`, when given), then each item.
