@@ -203,6 +203,43 @@ impl Ledger {
         self.model
     }
 
+    /// Heap bytes held, by part (estimates from capacities; hash tables at one control byte a slot), for
+    /// the log and for measuring.
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        fn table<K, V>(m: &std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>) -> usize {
+            m.capacity() * (std::mem::size_of::<(K, V)>() + 1)
+        }
+        fn set<K>(m: &HashSet<K>) -> usize {
+            m.capacity() * (std::mem::size_of::<K>() + 1)
+        }
+        let m = &self.model;
+        let lists = |v: &[Arc<super::customers::CustomerList>]| v.iter().map(|c| c.heap_bytes()).sum::<usize>();
+        vec![
+            ("orders", self.orders.capacity() * std::mem::size_of::<Order>()),
+            ("items", self.items.capacity() * 24 + self.item_ids.capacity() * 16 + self.item_order.capacity() * 4),
+            ("item_start", self.item_start.capacity() * 4),
+            ("customer_ix", table(&self.customer_ix)),
+            ("seen", set(&self.seen_scoped) + set(&self.seen_store)),
+            (
+                "pending",
+                self.pending_orders.capacity() * 4 + table(&self.pending_returns) + table(&self.pending_messages),
+            ),
+            (
+                "model.store+seller+category days",
+                m.store_days.heap_bytes()
+                    + m.seller_days.iter().chain(&m.category_days).map(|d| d.heap_bytes()).sum::<usize>(),
+            ),
+            ("model.product_days", m.product_days.iter().map(|p| p.heap_bytes()).sum()),
+            (
+                "model.customers",
+                m.store_customers.heap_bytes()
+                    + lists(&m.seller_customers)
+                    + lists(&m.category_customers)
+                    + lists(&m.product_customers),
+            ),
+        ]
+    }
+
     /// Brings the model up to date with what was committed since the last load or refresh.
     pub fn refresh(&mut self, conn: &Connection) -> Result<Refresh> {
         let (s, p) = (

@@ -200,9 +200,8 @@ impl Packed {
         (ordered && fits).then_some(Packed { days, ends, bytes, tail_days, tail, total: Default::default() })
     }
 
-    /// Bytes held.
-    #[cfg(test)]
-    fn heap_bytes(&self) -> usize {
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
         self.days.capacity() * 4
             + self.ends.capacity() * 4
             + self.bytes.capacity()

@@ -49,6 +49,11 @@ impl Dense {
         out
     }
 
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.cells.capacity() * std::mem::size_of::<Counters>()
+    }
+
     /// The first day and the cells (for `snapshot`).
     pub(super) fn parts(&self) -> (Day, &[Counters]) {
         (self.start, &self.cells)

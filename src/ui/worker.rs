@@ -269,6 +269,8 @@ fn load(
     let ledger = Ledger::load(conn, &source.path, &mut progress)?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!("loaded {} in {elapsed_ms} ms", source.path.display());
+    let parts: Vec<String> = ledger.footprint().iter().map(|(k, v)| format!("{k} {} MiB", v >> 20)).collect();
+    tracing::info!("held: {}", parts.join(", "));
     let held = cache::Identity::still(&source.path, before);
     if held.is_some() && shown == held {
         let _ = out.send(Action::Following);
