@@ -2,7 +2,8 @@
 //! shipped and delivered by UPDATE, a dispute answered and closed, a return refunded, messages answered, a
 //! cancellation and feedback on old orders, a seller's cancel before a ship-by date that "now" then passes,
 //! and "now" moving on (past the time limits of an unanswered return, message and dispute), all compared day by day and scope by scope with a fresh load. A refresh with
-//! nothing new re-applies nothing. Changes an append-only view cannot follow ask for a reload.
+//! nothing new re-applies nothing. Changes an append-only view cannot follow ask for a reload, an edit of a
+//! final order included.
 
 use kpiscope::demo::{self, DemoOptions};
 mod common;
@@ -117,6 +118,16 @@ fn refresh_equals_a_fresh_load() {
     sim.step(&rw, 100).expect("step");
     assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 100, .. }));
     assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+
+    // A final order edited in place is noticed when an event about it arrives: the ledger keeps a check of
+    // each final order's row instead of the row, and re-reads the row for the event.
+    rw.execute("UPDATE orders SET discount_minor = discount_minor + 1 WHERE id = 5", []).expect("edit");
+    rw.execute("INSERT INTO reviews (order_id, kind, rating, created_at) VALUES (5, 'seller', 2, ?1)", [now])
+        .expect("review");
+    match ledger.refresh(&ro).expect("refresh") {
+        Refresh::NeedsReload(why) => assert_eq!(why, "order 5 changed after it was final"),
+        other => panic!("an edited final order should ask for a reload: {other:?}"),
+    }
 
     // A new product cannot be followed: the ledger says so.
     rw.execute("INSERT INTO products (ref, seller_id, title) VALUES ('NEW-1', 1, 'New thing')", []).expect("product");

@@ -12,12 +12,18 @@
 //! limit is re-applied whole.
 //! What an append-only view cannot follow (new sellers or products, items added to old orders, orders
 //! dated before the newest one, an unpaid order getting paid, edits of final rows) asks for a full reload.
+//! Of a final order only a compact entry is kept (`orders`); when a new event is about it, its row is
+//! read again and checked against the row applied, which is how an edit of a final order is noticed.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rusqlite::Connection;
+
+mod orders;
+
+use orders::{Order, Rows};
 
 use super::counters::Counters;
 use super::model::{DisputeFact, Model, Product, Seller, Stock};
@@ -39,38 +45,6 @@ const UNPAID_PENDING_SECS: i64 = 30 * SECS_PER_DAY;
 const NO_CUSTOMER: u32 = u32::MAX;
 /// Pieces applied at a time.
 const CHUNK: usize = 4096;
-
-/// What an order's events say about it (counts, so that an event that changes can be taken back).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Events {
-    seller_cancels: u16,
-    buyer_cancels: u16,
-    disputes: u16,
-    defect_disputes: u16,
-    lost_cases: u16,
-    negative_feedback: u16,
-    bad_ratings: u16,
-}
-
-impl Events {
-    fn cancelled(&self) -> bool {
-        self.seller_cancels + self.buyer_cancels > 0
-    }
-    fn defect(&self) -> bool {
-        self.negative_feedback + self.defect_disputes > 0
-    }
-    fn bad(&self) -> bool {
-        self.bad_ratings + self.disputes + self.seller_cancels > 0
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Order {
-    row: OrderRow,
-    seller: u32,
-    customer: u32,
-    ev: Events,
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Item {
@@ -134,6 +108,8 @@ pub struct Ledger {
     category_ix: HashMap<String, u32>,
     customer_ix: HashMap<i64, u32>,
     orders: Vec<Order>,
+    /// whole rows of the orders a refresh may need them for (see `orders`)
+    rows: Rows,
     /// items of order i: items[item_start[i]..item_start[i + 1]]
     item_start: Vec<u32>,
     items: Vec<Item>,
@@ -147,7 +123,8 @@ pub struct Ledger {
     dispute_fact: HashMap<i64, usize>,
     marks: Marks,
     seen_store: HashSet<u32>,
-    seen_scoped: HashSet<(u8, u32, u32)>,
+    /// (scope kind, scope, customer) pairs seen, packed by `seen_key`
+    seen_scoped: HashSet<u64>,
     last_placed: i64,
     now: i64,
     first_ts: i64,
@@ -169,6 +146,7 @@ impl Ledger {
             category_ix: HashMap::default(),
             customer_ix: HashMap::default(),
             orders: Vec::new(),
+            rows: Rows::default(),
             item_start: vec![0],
             items: Vec::new(),
             item_ids: Vec::new(),
@@ -216,6 +194,7 @@ impl Ledger {
         let lists = |v: &[Arc<super::customers::CustomerList>]| v.iter().map(|c| c.heap_bytes()).sum::<usize>();
         vec![
             ("orders", self.orders.capacity() * std::mem::size_of::<Order>()),
+            ("order rows", self.rows.heap_bytes()),
             ("items", self.items.capacity() * 24 + self.item_ids.capacity() * 16 + self.item_order.capacity() * 4),
             ("item_start", self.item_start.capacity() * 4),
             ("customer_ix", table(&self.customer_ix)),
@@ -356,10 +335,10 @@ impl Ledger {
 
     fn order_pos(&self, id: i64) -> Option<usize> {
         let guess = usize::try_from(id - 1).ok()?;
-        if self.orders.get(guess).is_some_and(|o| o.row.id == id) {
+        if self.orders.get(guess).is_some_and(|o| o.id == id) {
             return Some(guess);
         }
-        self.orders.binary_search_by_key(&id, |o| o.row.id).ok()
+        self.orders.binary_search_by_key(&id, |o| o.id).ok()
     }
 
     fn lines(&self, pos: usize) -> std::ops::Range<usize> {
@@ -441,7 +420,7 @@ impl Ledger {
         // --- read what is new and what is pending ---
         let new_orders = rows::orders(conn, path, Pick::After(self.marks.orders), &mut self.quality)?;
         progress(0.3);
-        let pending_ids: Vec<i64> = self.pending_orders.iter().map(|&p| self.orders[p as usize].row.id).collect();
+        let pending_ids: Vec<i64> = self.pending_orders.iter().map(|&p| self.orders[p as usize].id).collect();
         let reread = rows::orders(conn, path, Pick::Ids(&pending_ids), &mut self.quality)?;
         let new_items = rows::items_after(conn, path, self.marks.items, &mut self.quality)?;
         progress(0.5);
@@ -515,8 +494,7 @@ impl Ledger {
                 return Ok(Refresh::NeedsReload("orders dated before the newest one were added".into()));
             }
             for r in &reread {
-                let Some(pos) = self.order_pos(r.id) else { continue };
-                let old = &self.orders[pos].row;
+                let Some(old) = self.order_pos(r.id).and_then(|p| self.rows.get(p)) else { continue };
                 if old.times.paid.is_some() != r.times.paid.is_some()
                     || old.seller != r.seller
                     || old.customer != r.customer
@@ -581,7 +559,7 @@ impl Ledger {
         // contribute what they did: the work follows the change, not the number of pending orders.
         let mut touched: Vec<u32> = Vec::new();
         for r in &reread {
-            touched.extend(self.order_pos(r.id).filter(|&p| self.orders[p].row != *r).map(|p| p as u32));
+            touched.extend(self.order_pos(r.id).filter(|&p| self.rows.get(p) != Some(r)).map(|p| p as u32));
         }
         for c in &cancels {
             touched.extend(self.order_pos(c.order).map(|p| p as u32));
@@ -594,10 +572,13 @@ impl Ledger {
         }
         touched.sort_unstable();
         touched.dedup();
+        if let Some(why) = self.reread_settled(conn, &touched, horizon)? {
+            return Ok(Refresh::NeedsReload(why));
+        }
         let passed = |t: Option<i64>| t.is_some_and(reached);
         let timed: Vec<u32> = (self.pending_orders.iter().copied())
             .filter(|&p| {
-                let t = &self.orders[p as usize].row.times;
+                let Some(t) = self.rows.get(p as usize).map(|r| r.times) else { return false };
                 (passed(t.ship_by) || passed(t.promised)) && touched.binary_search(&p).is_err()
             })
             .collect();
@@ -632,7 +613,8 @@ impl Ledger {
         self.now = now;
         for r in reread {
             if let Some(pos) = self.order_pos(r.id) {
-                self.orders[pos].row = r;
+                self.orders[pos].check = orders::check(&r);
+                self.rows.hold(pos as u32, r);
             }
         }
         let first_new = self.orders.len();
@@ -700,6 +682,7 @@ impl Ledger {
         pending.sort_unstable();
         pending.dedup();
         pending.retain(|&p| self.order_pending(p as usize));
+        self.rows.keep(&pending);
         self.pending_orders = pending;
         for d in disputes_new.into_iter().chain(disputes_again).chain(disputes_same) {
             let open = d.closed.is_none() || (d.responded.is_none() && d.opened + DISPUTE_RESPONSE_SECS >= now);
@@ -737,10 +720,39 @@ impl Ledger {
         Ok(Refresh::Applied { new_orders: new_paid, touched: touched_n })
     }
 
+    /// Re-reads the rows of the settled orders among `touched` (their rows are not kept: see `orders`).
+    /// `Some(why)` when one is gone or differs from the row applied: the store was edited, not appended to.
+    fn reread_settled(&mut self, conn: &Connection, touched: &[u32], horizon: i64) -> Result<Option<String>> {
+        let ids: Vec<i64> = touched
+            .iter()
+            .filter(|&&p| self.rows.get(p as usize).is_none())
+            .map(|&p| self.orders[p as usize].id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let again = rows::orders(conn, &self.path, Pick::Ids(&ids), &mut self.quality)?;
+        if again.len() != ids.len() {
+            return Ok(Some("an order was deleted".into()));
+        }
+        for mut r in again {
+            let pos = self.order_pos(r.id);
+            let same = self.vet_order(&mut r, horizon, false)
+                && pos.is_some_and(|p| self.orders[p].check == orders::check(&r));
+            match pos {
+                Some(p) if same => self.rows.hold(p as u32, r),
+                _ => return Ok(Some(format!("order {} changed after it was final", r.id))),
+            }
+        }
+        Ok(None)
+    }
+
     /// Appends new orders (ascending ids) and their items (sorted by order id, then id): one merge walk.
-    fn append_orders(&mut self, new_orders: Vec<OrderRow>, new_items: Vec<rows::ItemRow>) {
+    /// Their rows are kept for the rest of the refresh (`Rows::add_fresh`).
+    fn append_orders(&mut self, mut new_orders: Vec<OrderRow>, new_items: Vec<rows::ItemRow>) {
+        let first_new = self.orders.len();
         let mut items = new_items.into_iter().peekable();
-        for r in new_orders {
+        for r in &new_orders {
             self.marks.orders = self.marks.orders.max(r.id);
             // Items of orders before this one have no order of their own here.
             while let Some(i) = items.next_if(|i| i.order < r.id) {
@@ -783,19 +795,25 @@ impl Ledger {
                 *self.customer_ix.entry(c).or_insert(next)
             });
             self.item_start.push(self.items.len() as u32);
-            self.orders.push(Order { row: r, seller, customer, ev: Events::default() });
+            self.orders.push(Order::new(r, seller, customer));
         }
         for i in items {
             self.marks.items = self.marks.items.max(i.id);
             self.skip("order items of an unknown order", format!("order item {} (order {})", i.id, i.order));
         }
         self.item_ids.sort_unstable();
+        // The rows of the orders appended, in place (at 10M orders a copy would be 1.8 GB more).
+        new_orders.retain(|r| self.seller_ix.contains_key(&r.seller));
+        self.rows.add_fresh(first_new, new_orders);
     }
 
     /// Whether an order can still change: re-read on each refresh, re-applied when "now" passes a deadline.
     fn order_pending(&self, pos: usize) -> bool {
         let o = &self.orders[pos];
-        let r = &o.row;
+        let Some(r) = self.rows.get(pos) else {
+            debug_assert!(false, "order {} is judged without its row", o.id);
+            return false;
+        };
         if r.times.paid.is_none() {
             return !o.ev.cancelled() && r.placed + UNPAID_PENDING_SECS >= self.now;
         }
@@ -915,7 +933,10 @@ impl Ledger {
     /// What a paid order contributes at a given "now": all of it, or only its time-dependent counters.
     fn order_pieces(&self, pos: usize, now: i64, part: Part, out: &mut Pieces) {
         let o = &self.orders[pos];
-        let r = &o.row;
+        let Some(r) = self.rows.get(pos) else {
+            debug_assert!(false, "order {} is applied without its row", o.id);
+            return;
+        };
         let Some(paid_at) = r.times.paid else { return };
         let day = time::day_of(r.placed);
         let sale = !o.ev.cancelled();
@@ -1069,8 +1090,8 @@ impl Ledger {
         let item_pos = self.item_ids[k].1 as usize;
         let item = self.items[item_pos];
         let order = &self.orders[self.item_order[item_pos] as usize];
-        let (seller, placed) = (order.seller, order.row.placed);
-        let sale = order.row.times.paid.is_some() && !order.ev.cancelled();
+        let (seller, placed) = (order.seller, order.placed);
+        let sale = order.paid && !order.ev.cancelled();
         let product = Some(item.product);
         // A return counts at most the units and the value of its line.
         let units = r.quantity.clamp(0, item.quantity);
@@ -1198,13 +1219,12 @@ impl Ledger {
 
     /// Adds the new paid orders to the customer lists, in time order; returns how many there were.
     fn customers(&mut self, first_new: usize) -> u64 {
-        let mut new: Vec<usize> =
-            (first_new..self.orders.len()).filter(|&p| self.orders[p].row.times.paid.is_some()).collect();
-        new.sort_by_key(|&p| self.orders[p].row.placed);
+        let mut new: Vec<usize> = (first_new..self.orders.len()).filter(|&p| self.orders[p].paid).collect();
+        new.sort_by_key(|&p| self.orders[p].placed);
         for &pos in &new {
             let (placed, cust, seller) = {
                 let o = &self.orders[pos];
-                (o.row.placed, o.customer, o.seller)
+                (o.placed, o.customer, o.seller)
             };
             self.last_placed = self.last_placed.max(placed);
             if cust == NO_CUSTOMER {
@@ -1214,14 +1234,14 @@ impl Ledger {
             let (products, cats) = self.targets(pos);
             let m = &mut self.model;
             m.store_customers.push(day, cust, self.seen_store.insert(cust));
-            let first = self.seen_scoped.insert((0, seller, cust));
+            let first = self.seen_scoped.insert(seen_key(0, seller, cust));
             Arc::make_mut(&mut m.seller_customers[seller as usize]).push(day, cust, first);
             for k in cats {
-                let first = self.seen_scoped.insert((1, k, cust));
+                let first = self.seen_scoped.insert(seen_key(1, k, cust));
                 Arc::make_mut(&mut m.category_customers[k as usize]).push(day, cust, first);
             }
             for p in products {
-                let first = self.seen_scoped.insert((2, p, cust));
+                let first = self.seen_scoped.insert(seen_key(2, p, cust));
                 Arc::make_mut(&mut m.product_customers[p as usize]).push(day, cust, first);
             }
         }
@@ -1247,6 +1267,13 @@ impl Ledger {
         self.day_checks();
         self.model.quality = self.quality.clone();
     }
+}
+
+/// A (scope kind, scope index, customer index) pair as one key: 8 bytes a pair instead of 12 (~30M pairs at
+/// 10M orders). Scope indexes are below 2^30 (they index vectors of the model).
+fn seen_key(kind: u8, scope: u32, customer: u32) -> u64 {
+    debug_assert!(scope < 1 << 30);
+    (u64::from(kind) << 62) | (u64::from(scope & 0x3FFF_FFFF) << 32) | u64::from(customer)
 }
 
 /// Re-read pending rows split into those to re-apply (not held, changed from the held row, or at their

@@ -201,7 +201,7 @@ pub fn products(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality)
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderRow {
     pub id: i64,
     pub seller: i64,

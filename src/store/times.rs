@@ -4,7 +4,7 @@
 
 /// When an order was paid, was due to ship, was confirmed shipped, got its first carrier scan, was
 /// promised to arrive, and arrived.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OrderTimes {
     pub paid: Option<i64>,
     pub ship_by: Option<i64>,
