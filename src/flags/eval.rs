@@ -469,6 +469,12 @@ impl Eval<'_> {
 /// Every active rule of the config's standard under `scope`. `period`: evaluate over it instead of each
 /// rule's own window ending at "now".
 pub fn evaluate(ctx: Ctx<'_>, cfg: &Config, scope: Scope, period: Option<DayRange>) -> FlagSet {
+    let many = ctx.model.products_of(scope).len() >= PARALLEL_PRODUCTS;
+    evaluate_on(ctx, cfg, scope, period, many)
+}
+
+/// `evaluate`, on two threads or one.
+fn evaluate_on(ctx: Ctx<'_>, cfg: &Config, scope: Scope, period: Option<DayRange>, two: bool) -> FlagSet {
     let m = ctx.model;
     let sellers: Vec<u32> = match scope {
         Scope::Store => (0..m.sellers.len() as u32).collect(),
@@ -476,13 +482,16 @@ pub fn evaluate(ctx: Ctx<'_>, cfg: &Config, scope: Scope, period: Option<DayRang
         Scope::Category(_) | Scope::Product(_) => Vec::new(),
     };
     let products = m.products_of(scope);
-    let mut e = Eval { ctx, cfg, period, out: Vec::new() };
-    for rule in RULES.iter().filter(|r| r.standards.contains(&cfg.standard)) {
-        let o = cfg.rule_override(rule.id);
-        if o.enabled == Some(false) {
-            continue;
-        }
-        let lim = limits(rule, &o);
+    let rules: Vec<(&RuleDef, Limits)> = RULES
+        .iter()
+        .filter(|r| r.standards.contains(&cfg.standard))
+        .filter_map(|r| {
+            let o = cfg.rule_override(r.id);
+            (o.enabled != Some(false)).then(|| (r, limits(r, &o)))
+        })
+        .collect();
+    let run = |(rule, lim): (&RuleDef, Limits)| {
+        let mut e = Eval { ctx, cfg, period, out: Vec::new() };
         match (rule.level, rule.check) {
             (Level::Product, Check::RatingHealth) => products.iter().for_each(|&p| e.rating(rule, lim, p)),
             (Level::Product, Check::ReturnVsMedian) => e.returns(rule, lim, &products),
@@ -494,10 +503,58 @@ pub fn evaluate(ctx: Ctx<'_>, cfg: &Config, scope: Scope, period: Option<DayRang
             (Level::Seller, Check::EtsyStar) => sellers.iter().for_each(|&s| e.etsy(rule, lim, s)),
             (Level::Seller, _) => sellers.iter().for_each(|&s| e.rate(rule, lim, Scope::Seller(s))),
         }
-    }
-    let mut flags = e.out;
+        e.out
+    };
+    // Over many products the rules are shared out between two threads (the red flags are evaluated before a
+    // refreshed model is shown); each rule's flags keep their place, so the result is the same.
+    let per_rule: Vec<Vec<Flag>> = if two {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let share = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&r) = rules.get(i) else { break done };
+                done.push((i, run(r)));
+            }
+        };
+        let (mut a, b) = std::thread::scope(|s| {
+            let other = s.spawn(share);
+            let mine = share();
+            (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        });
+        a.extend(b);
+        a.sort_by_key(|x| x.0);
+        a.into_iter().map(|x| x.1).collect()
+    } else {
+        rules.iter().map(|&r| run(r)).collect()
+    };
+    let mut flags: Vec<Flag> = per_rule.into_iter().flatten().collect();
     flags.sort_by(|a, b| {
         b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)).then_with(|| a.message.cmp(&b.message))
     });
     flags
+}
+
+/// From this many products on, `evaluate` uses two threads.
+const PARALLEL_PRODUCTS: usize = 2_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_threads_give_the_flags_of_one() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("flags.db");
+        let opts = crate::demo::DemoOptions { orders: 3_000, seed: 9 };
+        crate::demo::generate(&path, opts, &mut |_, _| {}).expect("demo");
+        let model = crate::engine::open(&path).expect("load");
+        let cfg = Config::default();
+        let ctx = Ctx { model: &model, now: model.last_day, prior_weight: cfg.bayes_prior_weight };
+        let key = |f: &Flag| (f.rule, f.severity, f.message.clone(), f.seller_ix, f.product_ix);
+        let one: Vec<_> = evaluate_on(ctx, &cfg, Scope::Store, None, false).iter().map(key).collect();
+        let two: Vec<_> = evaluate_on(ctx, &cfg, Scope::Store, None, true).iter().map(key).collect();
+        assert!(one.len() > 10, "the demo plants problems: {} flags", one.len());
+        assert_eq!(one, two);
+    }
 }
