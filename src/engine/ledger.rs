@@ -673,7 +673,6 @@ impl Ledger {
         self.daily_pieces(&traffic, &spend, &mut pieces);
         self.put_all(&pieces, 1);
         progress(0.9);
-        let new_paid = self.customers(first_new);
 
         // --- what stays pending ---
         let touched_n = (touched.len() + timed.len() + self.orders.len() - first_new) as u64;
@@ -684,6 +683,8 @@ impl Ledger {
         pending.retain(|&p| self.order_pending(p as usize));
         self.rows.keep(&pending);
         self.pending_orders = pending;
+        // After the rows of the new orders are let go (`keep`): the lists and the seen set grow here.
+        let new_paid = self.customers(first_new);
         for d in disputes_new.into_iter().chain(disputes_again).chain(disputes_same) {
             let open = d.closed.is_none() || (d.responded.is_none() && d.opened + DISPUTE_RESPONSE_SECS >= now);
             if open && self.order_pos(d.order).is_some() {
@@ -1221,6 +1222,10 @@ impl Ledger {
     fn customers(&mut self, first_new: usize) -> u64 {
         let mut new: Vec<usize> = (first_new..self.orders.len()).filter(|&p| self.orders[p].paid).collect();
         new.sort_by_key(|&p| self.orders[p].placed);
+        // About three new (scope, customer) pairs an order on a first load: made room for once, instead of
+        // the set growing by doubling through ~30M pairs at 10M orders (each step rehashes all of it).
+        self.seen_scoped.reserve(new.len().saturating_mul(3));
+        self.seen_store.reserve(new.len() / 2);
         for &pos in &new {
             let (placed, cust, seller) = {
                 let o = &self.orders[pos];
