@@ -133,7 +133,7 @@ impl CustomerList {
     fn firsts_before(&self, hi: usize) -> u64 {
         let whole = hi / BLOCK;
         let base = if whole == 0 { 0 } else { self.firsts[whole - 1] };
-        let rest = self.slices(whole * BLOCK, hi).flatten().filter(|e| *e & FIRST != 0).count();
+        let rest: usize = self.slices(whole * BLOCK, hi).map(|s| s.iter().filter(|&&e| e & FIRST != 0).count()).sum();
         u64::from(base) + rest as u64
     }
 
@@ -148,24 +148,29 @@ impl CustomerList {
         let hi = self.partition(|d| d <= r.to);
         let (mut customers, mut returning, mut new) = (0u64, 0u64, 0u64);
         MARKS.with_borrow_mut(|marks| {
-            for &e in self.slices(lo, hi).flatten() {
-                let c = (e & !FIRST) as usize;
-                if c >= marks.len() {
-                    marks.resize(c + 1, 0);
-                }
-                let m = &mut marks[c];
-                customers += u64::from(*m & 1 == 0);
-                *m |= 1;
-                // A customer with an order in the period and ≥ 2 orders up to its end has a non-first order in it.
-                if e & FIRST != 0 {
-                    new += 1;
-                } else {
-                    returning += u64::from(*m & 2 == 0);
-                    *m |= 2;
+            // A loop per chunk: a flattened iterator checks for the chunk's end at every entry.
+            for slice in self.slices(lo, hi) {
+                for &e in slice {
+                    let c = (e & !FIRST) as usize;
+                    if c >= marks.len() {
+                        marks.resize(c + 1, 0);
+                    }
+                    let m = &mut marks[c];
+                    customers += u64::from(*m & 1 == 0);
+                    *m |= 1;
+                    // A customer with an order in the period and ≥ 2 orders up to its end has a non-first order.
+                    if e & FIRST != 0 {
+                        new += 1;
+                    } else {
+                        returning += u64::from(*m & 2 == 0);
+                        *m |= 2;
+                    }
                 }
             }
-            for &e in self.slices(lo, hi).flatten() {
-                marks[(e & !FIRST) as usize] = 0;
+            for slice in self.slices(lo, hi) {
+                for &e in slice {
+                    marks[(e & !FIRST) as usize] = 0;
+                }
             }
         });
         CustomerStats { customers, returning, new, to_date: self.firsts_before(hi) }
