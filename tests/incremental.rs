@@ -128,6 +128,17 @@ fn refresh_equals_a_fresh_load() {
         Refresh::NeedsReload(why) => assert_eq!(why, "order 5 changed after it was final"),
         other => panic!("an edited final order should ask for a reload: {other:?}"),
     }
+    // ... and so is one deleted (a fresh ledger: the one above was told to reload).
+    let mut ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("load");
+    // (by a program that does not enforce the schema's foreign keys)
+    rw.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM orders WHERE id = 6").expect("delete");
+    rw.execute("INSERT INTO reviews (order_id, kind, rating, created_at) VALUES (6, 'seller', 2, ?1)", [now])
+        .expect("review");
+    rw.execute_batch("PRAGMA foreign_keys = ON").expect("keys");
+    match ledger.refresh(&ro).expect("refresh") {
+        Refresh::NeedsReload(why) => assert_eq!(why, "order 6 was deleted"),
+        other => panic!("a deleted final order should ask for a reload: {other:?}"),
+    }
 
     // A new product cannot be followed: the ledger says so.
     rw.execute("INSERT INTO products (ref, seller_id, title) VALUES ('NEW-1', 1, 'New thing')", []).expect("product");

@@ -25,6 +25,7 @@ pub(super) const CHUNK: usize = 1 << 16;
 #[derive(Debug, Clone, Default)]
 struct Chunk {
     days: Vec<Day>,
+    /// customer index, with bit 31 set on the customer's first order in this scope
     entries: Vec<u32>,
 }
 

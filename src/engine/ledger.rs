@@ -116,7 +116,6 @@ pub struct Ledger {
     /// (item id, position), sorted by id
     item_ids: Vec<(i64, u32)>,
     item_order: Vec<u32>,
-    pending_orders: Vec<u32>,
     pending_disputes: HashMap<i64, DisputeRow>,
     pending_returns: HashMap<i64, ReturnRow>,
     pending_messages: HashMap<i64, MessageRow>,
@@ -151,7 +150,6 @@ impl Ledger {
             items: Vec::new(),
             item_ids: Vec::new(),
             item_order: Vec::new(),
-            pending_orders: Vec::new(),
             pending_disputes: HashMap::default(),
             pending_returns: HashMap::default(),
             pending_messages: HashMap::default(),
@@ -184,25 +182,28 @@ impl Ledger {
     /// Heap bytes held, by part (estimates from capacities; hash tables at one control byte a slot), for
     /// the log and for measuring.
     pub fn footprint(&self) -> Vec<(&'static str, usize)> {
-        fn table<K, V>(m: &std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>) -> usize {
-            m.capacity() * (std::mem::size_of::<(K, V)>() + 1)
+        use std::mem::size_of;
+        fn table<K, V>(m: &HashMap<K, V>) -> usize {
+            m.capacity() * (size_of::<(K, V)>() + 1)
         }
         fn set<K>(m: &HashSet<K>) -> usize {
-            m.capacity() * (std::mem::size_of::<K>() + 1)
+            m.capacity() * (size_of::<K>() + 1)
         }
         let m = &self.model;
         let lists = |v: &[Arc<super::customers::CustomerList>]| v.iter().map(|c| c.heap_bytes()).sum::<usize>();
         vec![
-            ("orders", self.orders.capacity() * std::mem::size_of::<Order>()),
-            ("order rows", self.rows.heap_bytes()),
-            ("items", self.items.capacity() * 24 + self.item_ids.capacity() * 16 + self.item_order.capacity() * 4),
-            ("item_start", self.item_start.capacity() * 4),
+            ("orders", self.orders.capacity() * size_of::<Order>()),
+            ("order rows (pending, new)", self.rows.heap_bytes()),
+            (
+                "items",
+                self.items.capacity() * size_of::<Item>()
+                    + self.item_ids.capacity() * size_of::<(i64, u32)>()
+                    + self.item_order.capacity() * size_of::<u32>(),
+            ),
+            ("item_start", self.item_start.capacity() * size_of::<u32>()),
             ("customer_ix", table(&self.customer_ix)),
             ("seen", set(&self.seen_scoped) + set(&self.seen_store)),
-            (
-                "pending",
-                self.pending_orders.capacity() * 4 + table(&self.pending_returns) + table(&self.pending_messages),
-            ),
+            ("pending events", table(&self.pending_returns) + table(&self.pending_messages)),
             (
                 "model.store+seller+category days",
                 m.store_days.heap_bytes()
@@ -420,7 +421,8 @@ impl Ledger {
         // --- read what is new and what is pending ---
         let new_orders = rows::orders(conn, path, Pick::After(self.marks.orders), &mut self.quality)?;
         progress(0.3);
-        let pending_ids: Vec<i64> = self.pending_orders.iter().map(|&p| self.orders[p as usize].id).collect();
+        let pending_before = self.rows.pending();
+        let pending_ids: Vec<i64> = pending_before.iter().map(|&p| self.orders[p as usize].id).collect();
         let reread = rows::orders(conn, path, Pick::Ids(&pending_ids), &mut self.quality)?;
         let new_items = rows::items_after(conn, path, self.marks.items, &mut self.quality)?;
         progress(0.5);
@@ -576,7 +578,7 @@ impl Ledger {
             return Ok(Refresh::NeedsReload(why));
         }
         let passed = |t: Option<i64>| t.is_some_and(reached);
-        let timed: Vec<u32> = (self.pending_orders.iter().copied())
+        let timed: Vec<u32> = (pending_before.iter().copied())
             .filter(|&p| {
                 let Some(t) = self.rows.get(p as usize).map(|r| r.times) else { return false };
                 (passed(t.ship_by) || passed(t.promised)) && touched.binary_search(&p).is_err()
@@ -676,13 +678,12 @@ impl Ledger {
 
         // --- what stays pending ---
         let touched_n = (touched.len() + timed.len() + self.orders.len() - first_new) as u64;
-        let mut pending: Vec<u32> = std::mem::take(&mut self.pending_orders);
+        let mut pending = pending_before;
         pending.extend(touched.into_iter().chain(first_new as u32..self.orders.len() as u32));
         pending.sort_unstable();
         pending.dedup();
         pending.retain(|&p| self.order_pending(p as usize));
         self.rows.keep(&pending);
-        self.pending_orders = pending;
         // After the rows of the new orders are let go (`keep`): the lists and the seen set grow here.
         let new_paid = self.customers(first_new);
         for d in disputes_new.into_iter().chain(disputes_again).chain(disputes_same) {
@@ -733,8 +734,9 @@ impl Ledger {
             return Ok(None);
         }
         let again = rows::orders(conn, &self.path, Pick::Ids(&ids), &mut self.quality)?;
-        if again.len() != ids.len() {
-            return Ok(Some("an order was deleted".into()));
+        let found: HashSet<i64> = again.iter().map(|r| r.id).collect();
+        if let Some(gone) = ids.iter().find(|id| !found.contains(id)) {
+            return Ok(Some(format!("order {gone} was deleted")));
         }
         for mut r in again {
             let pos = self.order_pos(r.id);

@@ -210,6 +210,11 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// A fixed-width value's bytes (`c` is `N` long: a piece of `chunks_exact(N)`).
+fn value<const N: usize>(c: &[u8]) -> [u8; N] {
+    c.try_into().unwrap_or([0; N])
+}
+
 fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("damaged model cache: {what}"))
 }
@@ -291,41 +296,37 @@ impl<R: Read> Reader<R> {
         self.raw_into(&mut b)?;
         Ok(b)
     }
-    /// A column read into pieces of `piece` values (the last may be shorter).
-    fn column_chunks<T, const N: usize>(
-        &mut self,
-        piece: usize,
-        from: impl Fn([u8; N]) -> T,
-    ) -> io::Result<Vec<Vec<T>>> {
+    /// A column's values `piece` at a time: `each(count, bytes)` for every piece (the last may be shorter),
+    /// `count` being the column's length.
+    fn pieces<const N: usize>(&mut self, piece: usize, mut each: impl FnMut(usize, &[u8])) -> io::Result<()> {
         let n = self.len(N as u64)?;
-        let mut out = Vec::with_capacity(n.div_ceil(piece));
         let mut scratch = vec![0u8; piece.min(n.max(1)) * N];
         let mut left = n;
         while left > 0 {
             let k = left.min(piece);
             let buf = &mut scratch[..k * N];
             self.raw_into(buf)?;
-            out.push(buf.chunks_exact(N).map(|c| from(c.try_into().unwrap_or([0; N]))).collect());
+            each(n, buf);
             left -= k;
         }
+        Ok(())
+    }
+    /// A column read into pieces of `piece` values (the last may be shorter).
+    fn column_chunks<T, const N: usize>(
+        &mut self,
+        piece: usize,
+        from: impl Fn([u8; N]) -> T,
+    ) -> io::Result<Vec<Vec<T>>> {
+        let mut out = Vec::new();
+        self.pieces::<N>(piece, |_, b| out.push(b.chunks_exact(N).map(|c| from(value(c))).collect()))?;
         Ok(out)
     }
     fn column<T, const N: usize>(&mut self, from: impl Fn([u8; N]) -> T) -> io::Result<Vec<T>> {
-        let n = self.len(N as u64)?;
-        let mut out = Vec::with_capacity(n);
-        let mut scratch = vec![0u8; CHUNK.min(n.max(1)) * N];
-        let mut left = n;
-        while left > 0 {
-            let k = left.min(CHUNK);
-            let buf = &mut scratch[..k * N];
-            self.raw_into(buf)?;
-            out.extend(buf.chunks_exact(N).map(|c| {
-                let mut a = [0u8; N];
-                a.copy_from_slice(c);
-                from(a)
-            }));
-            left -= k;
-        }
+        let mut out = Vec::new();
+        self.pieces::<N>(CHUNK, |n, b| {
+            out.reserve_exact(n - out.len());
+            out.extend(b.chunks_exact(N).map(|c| from(value(c))));
+        })?;
         Ok(out)
     }
     fn days(&mut self) -> io::Result<Vec<Day>> {

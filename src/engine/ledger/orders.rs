@@ -71,7 +71,8 @@ pub(super) fn check(r: &OrderRow) -> u32 {
 /// Whole order rows by order position, for the orders a refresh may need them for.
 #[derive(Debug, Default)]
 pub(super) struct Rows {
-    /// pending orders, and settled orders re-read for the refresh under way
+    /// pending orders (between refreshes, exactly those: see `pending`), and settled orders re-read for
+    /// the refresh under way
     held: HashMap<u32, OrderRow>,
     /// the orders being added, at positions `fresh_from..`
     fresh: Vec<OrderRow>,
@@ -80,10 +81,15 @@ pub(super) struct Rows {
 
 impl Rows {
     pub fn get(&self, pos: usize) -> Option<&OrderRow> {
-        match pos.checked_sub(self.fresh_from) {
-            Some(i) if i < self.fresh.len() => self.fresh.get(i),
-            _ => self.held.get(&(pos as u32)),
-        }
+        let fresh = pos.checked_sub(self.fresh_from).and_then(|i| self.fresh.get(i));
+        fresh.or_else(|| self.held.get(&(pos as u32)))
+    }
+
+    /// The positions of the pending orders, ascending, as the last refresh left them (`keep`).
+    pub fn pending(&self) -> Vec<u32> {
+        let mut p: Vec<u32> = self.held.keys().copied().collect();
+        p.sort_unstable();
+        p
     }
 
     pub fn hold(&mut self, pos: u32, r: OrderRow) {
