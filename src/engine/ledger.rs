@@ -26,6 +26,7 @@ mod orders;
 use orders::{Order, Rows};
 
 use super::counters::Counters;
+use super::customers::CustomerList;
 use super::model::{DisputeFact, Model, Product, Seller, Stock};
 use super::quality::{self, Quality};
 use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
@@ -121,9 +122,9 @@ pub struct Ledger {
     pending_messages: HashMap<i64, MessageRow>,
     dispute_fact: HashMap<i64, usize>,
     marks: Marks,
-    seen_store: HashSet<u32>,
-    /// (scope kind, scope, customer) pairs seen, packed by `seen_key`
-    seen_scoped: HashSet<u64>,
+    /// the customers each scope has had, sorted: the store's, and by seller, category and product
+    seen_store: Vec<u32>,
+    seen: [Vec<Vec<u32>>; 3],
     last_placed: i64,
     now: i64,
     first_ts: i64,
@@ -155,8 +156,8 @@ impl Ledger {
             pending_messages: HashMap::default(),
             dispute_fact: HashMap::default(),
             marks: Marks::default(),
-            seen_store: HashSet::default(),
-            seen_scoped: HashSet::default(),
+            seen_store: Vec::new(),
+            seen: Default::default(),
             last_placed: i64::MIN,
             now: i64::MIN,
             first_ts: i64::MAX,
@@ -186,11 +187,8 @@ impl Ledger {
         fn table<K, V>(m: &HashMap<K, V>) -> usize {
             m.capacity() * (size_of::<(K, V)>() + 1)
         }
-        fn set<K>(m: &HashSet<K>) -> usize {
-            m.capacity() * (size_of::<K>() + 1)
-        }
         let m = &self.model;
-        let lists = |v: &[Arc<super::customers::CustomerList>]| v.iter().map(|c| c.heap_bytes()).sum::<usize>();
+        let lists = |v: &[Arc<CustomerList>]| v.iter().map(|c| c.heap_bytes()).sum::<usize>();
         vec![
             ("orders", self.orders.capacity() * size_of::<Order>()),
             ("order rows (pending, new)", self.rows.heap_bytes()),
@@ -202,7 +200,12 @@ impl Ledger {
             ),
             ("item_start", self.item_start.capacity() * size_of::<u32>()),
             ("customer_ix", table(&self.customer_ix)),
-            ("seen", set(&self.seen_scoped) + set(&self.seen_store)),
+            (
+                "seen",
+                (self.seen_store.capacity()
+                    + self.seen.iter().flatten().map(|v| v.capacity() + size_of::<Vec<u32>>() / 4).sum::<usize>())
+                    * 4,
+            ),
             ("pending events", table(&self.pending_returns) + table(&self.pending_messages)),
             (
                 "model.store+seller+category days",
@@ -1220,14 +1223,16 @@ impl Ledger {
         }
     }
 
-    /// Adds the new paid orders to the customer lists, in time order; returns how many there were.
+    /// Adds the new paid orders to the customer lists, in time order; returns how many there were. The
+    /// entries are pushed unmarked, then each list that grew marks its customers' first orders in one pass
+    /// (`CustomerList::mark_firsts`) against the customers it had.
     fn customers(&mut self, first_new: usize) -> u64 {
         let mut new: Vec<usize> = (first_new..self.orders.len()).filter(|&p| self.orders[p].paid).collect();
         new.sort_by_key(|&p| self.orders[p].placed);
-        // About three new (scope, customer) pairs an order on a first load: made room for once, instead of
-        // the set growing by doubling through ~30M pairs at 10M orders (each step rehashes all of it).
-        self.seen_scoped.reserve(new.len().saturating_mul(3));
-        self.seen_store.reserve(new.len() / 2);
+        let m = &mut self.model;
+        let lens = |lists: &[Arc<CustomerList>]| lists.iter().map(|l| l.len()).collect::<Vec<_>>();
+        let before = [lens(&m.seller_customers), lens(&m.category_customers), lens(&m.product_customers)];
+        let store_before = m.store_customers.len();
         for &pos in &new {
             let (placed, cust, seller) = {
                 let o = &self.orders[pos];
@@ -1240,16 +1245,28 @@ impl Ledger {
             let day = time::day_of(placed);
             let (products, cats) = self.targets(pos);
             let m = &mut self.model;
-            m.store_customers.push(day, cust, self.seen_store.insert(cust));
-            let first = self.seen_scoped.insert(seen_key(0, seller, cust));
-            Arc::make_mut(&mut m.seller_customers[seller as usize]).push(day, cust, first);
+            m.store_customers.push(day, cust, false);
+            Arc::make_mut(&mut m.seller_customers[seller as usize]).push(day, cust, false);
             for k in cats {
-                let first = self.seen_scoped.insert(seen_key(1, k, cust));
-                Arc::make_mut(&mut m.category_customers[k as usize]).push(day, cust, first);
+                Arc::make_mut(&mut m.category_customers[k as usize]).push(day, cust, false);
             }
             for p in products {
-                let first = self.seen_scoped.insert(seen_key(2, p, cust));
-                Arc::make_mut(&mut m.product_customers[p as usize]).push(day, cust, first);
+                Arc::make_mut(&mut m.product_customers[p as usize]).push(day, cust, false);
+            }
+        }
+        let m = &mut self.model;
+        if m.store_customers.len() > store_before {
+            let gained = m.store_customers.mark_firsts(store_before, &self.seen_store);
+            merge_sorted(&mut self.seen_store, gained);
+        }
+        let lists = [&mut m.seller_customers, &mut m.category_customers, &mut m.product_customers];
+        for ((lists, before), seen) in lists.into_iter().zip(before).zip(&mut self.seen) {
+            seen.resize_with(lists.len(), Vec::new);
+            for ((list, start), known) in lists.iter_mut().zip(before).zip(seen.iter_mut()) {
+                if list.len() > start {
+                    let gained = Arc::make_mut(list).mark_firsts(start, known);
+                    merge_sorted(known, gained);
+                }
             }
         }
         new.len() as u64
@@ -1276,11 +1293,15 @@ impl Ledger {
     }
 }
 
-/// A (scope kind, scope index, customer index) pair as one key: 8 bytes a pair instead of 12 (~30M pairs at
-/// 10M orders). Scope indexes are below 2^30 (they index vectors of the model).
-fn seen_key(kind: u8, scope: u32, customer: u32) -> u64 {
-    debug_assert!(scope < 1 << 30);
-    (u64::from(kind) << 62) | (u64::from(scope & 0x3FFF_FFFF) << 32) | u64::from(customer)
+/// Adds `new` (sorted, none of it in `into`) to the sorted `into`.
+fn merge_sorted(into: &mut Vec<u32>, new: Vec<u32>) {
+    if into.is_empty() {
+        *into = new;
+    } else if !new.is_empty() {
+        // Two sorted runs: the stable sort merges them in one pass.
+        into.extend(new);
+        into.sort();
+    }
 }
 
 /// Re-read pending rows split into those to re-apply (not held, changed from the held row, or at their
