@@ -4,8 +4,11 @@
 
 macro_rules! counters {
     ($($(#[$doc:meta])* $field:ident),* $(,)?) => {
+
         /// Additive facts of one scope on one day (see the module doc).
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        /// `repr(C)` with only `i64` fields: it is also a `[i64; FIELDS]` (`as_array`), safely (bytemuck).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+        #[repr(C)]
         pub struct Counters {
             $($(#[$doc])* pub $field: i64,)*
         }
@@ -29,6 +32,14 @@ macro_rules! counters {
             /// Every field, in declaration order (the order `packed` encodes them in).
             pub fn to_array(&self) -> [i64; FIELDS] {
                 [$(self.$field),*]
+            }
+            /// The fields in declaration order, in place.
+            pub fn as_array(&self) -> &[i64; FIELDS] {
+                bytemuck::cast_ref(self)
+            }
+            /// The fields in declaration order, in place, to change.
+            pub fn as_array_mut(&mut self) -> &mut [i64; FIELDS] {
+                bytemuck::cast_mut(self)
             }
             /// The inverse of `to_array`.
             pub fn from_array(a: &[i64; FIELDS]) -> Counters {

@@ -22,8 +22,10 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 mod orders;
+mod pieces;
 
 use orders::{Order, Rows};
+use pieces::{Pieces, Target};
 
 use super::counters::Counters;
 use super::customers::CustomerList;
@@ -53,17 +55,6 @@ struct Item {
     quantity: i64,
     price: i64,
 }
-
-/// Where a piece of counters goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
-    /// a seller (and the store)
-    Seller(u32),
-    Product(u32),
-    Category(u32),
-}
-
-type Pieces = Vec<(Target, Day, Counters)>;
 
 /// Which of an order's contributions to emit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -587,7 +578,7 @@ impl Ledger {
                 (passed(t.ship_by) || passed(t.promised)) && touched.binary_search(&p).is_err()
             })
             .collect();
-        let mut pieces = Pieces::new();
+        let mut pieces = Pieces::default();
         for &pos in &touched {
             self.order_pieces(pos as usize, old_now, Part::All, &mut pieces);
             if pieces.len() >= CHUNK {
@@ -647,7 +638,7 @@ impl Ledger {
             self.order_pieces(pos as usize, now, Part::All, &mut pieces);
             self.flush_if_big(&mut pieces);
         }
-        let mut scratch = Pieces::new();
+        let mut scratch = Pieces::default();
         for &pos in &timed {
             self.timed_change(pos as usize, old_now, now, &mut scratch, &mut pieces);
             self.flush_if_big(&mut pieces);
@@ -757,6 +748,15 @@ impl Ledger {
     /// Their rows are kept for the rest of the refresh (`Rows::add_fresh`).
     fn append_orders(&mut self, mut new_orders: Vec<OrderRow>, new_items: Vec<rows::ItemRow>) {
         let first_new = self.orders.len();
+        // A first load makes room once: grown by doubling, these held up to twice what they use (0.6 GB
+        // more at 10M orders). A refresh grows them as usual (an exact fit would be copied whole each time).
+        if first_new == 0 {
+            self.orders.reserve_exact(new_orders.len());
+            self.item_start.reserve_exact(new_orders.len());
+            self.items.reserve_exact(new_items.len());
+            self.item_ids.reserve_exact(new_items.len());
+            self.item_order.reserve_exact(new_items.len());
+        }
         let mut items = new_items.into_iter().peekable();
         for r in &new_orders {
             self.marks.orders = self.marks.orders.max(r.id);
@@ -895,15 +895,21 @@ impl Ledger {
         self.order_pieces(pos, old_now, Part::Timed, scratch);
         let taken = scratch.len();
         self.order_pieces(pos, now, Part::Timed, scratch);
-        let mut change: Pieces = Vec::with_capacity(scratch.len());
-        for (i, (target, day, c)) in scratch.iter().enumerate() {
-            let c = if i < taken { c.scaled(-1) } else { *c };
-            match change.iter_mut().find(|(t, d, _)| t == target && d == day) {
-                Some((_, _, sum)) => sum.add(&c),
-                None => change.push((*target, *day, c)),
+        let mut change: Vec<(Target, Day, Counters)> = Vec::with_capacity(scratch.len());
+        for (i, (target, day, f)) in scratch.iter().enumerate() {
+            let sign = if i < taken { -1 } else { 1 };
+            match change.iter_mut().find(|(t, d, _)| *t == target && *d == day) {
+                Some((_, _, sum)) => f.add_to(sum, sign),
+                None => {
+                    let mut c = Counters::default();
+                    f.add_to(&mut c, sign);
+                    change.push((target, day, c));
+                }
             }
         }
-        out.extend(change.into_iter().filter(|(_, _, c)| *c != Counters::default()));
+        for (t, d, c) in change.into_iter().filter(|(_, _, c)| *c != Counters::default()) {
+            out.push(t, d, &c);
+        }
     }
 
     /// The distinct products and categories of an order.
@@ -919,21 +925,20 @@ impl Ledger {
 
     /// An order-level fact for the order's seller, products and categories.
     fn for_order(&self, pos: usize, day: Day, c: Counters, out: &mut Pieces) {
-        out.push((Target::Seller(self.orders[pos].seller), day, c));
         let (products, cats) = self.targets(pos);
-        out.extend(products.into_iter().map(|p| (Target::Product(p), day, c)));
-        out.extend(cats.into_iter().map(|k| (Target::Category(k), day, c)));
+        let targets = std::iter::once(Target::Seller(self.orders[pos].seller))
+            .chain(products.into_iter().map(Target::Product))
+            .chain(cats.into_iter().map(Target::Category));
+        out.push_each(targets, day, &c);
     }
 
     /// A fact for a seller, and for a product and its category when given.
     fn for_product(&self, seller: u32, product: Option<u32>, day: Day, c: Counters, out: &mut Pieces) {
-        out.push((Target::Seller(seller), day, c));
-        if let Some(p) = product {
-            out.push((Target::Product(p), day, c));
-            if let Some(k) = self.model.products[p as usize].category {
-                out.push((Target::Category(k), day, c));
-            }
-        }
+        let category = product.and_then(|p| self.model.products[p as usize].category);
+        let targets = std::iter::once(Target::Seller(seller))
+            .chain(product.map(Target::Product))
+            .chain(category.map(Target::Category));
+        out.push_each(targets, day, &c);
     }
 
     /// What a paid order contributes at a given "now": all of it, or only its time-dependent counters.
@@ -999,14 +1004,14 @@ impl Ledger {
                 units,
                 ..Counters::default()
             };
-            out.push((Target::Seller(o.seller), day, seller_money));
+            out.push(Target::Seller(o.seller), day, &seller_money);
             let shares = split_pro_rata(r.discount, &lines.iter().map(|l| l.quantity * l.price).collect::<Vec<_>>());
             for (l, share) in lines.iter().zip(shares) {
                 let money =
                     Counters { gross: l.quantity * l.price, discount: share, units: l.quantity, ..Counters::default() };
-                out.push((Target::Product(l.product), day, money));
+                out.push(Target::Product(l.product), day, &money);
                 if let Some(k) = self.model.products[l.product as usize].category {
-                    out.push((Target::Category(k), day, money));
+                    out.push(Target::Category(k), day, &money);
                 }
             }
         }
@@ -1022,11 +1027,11 @@ impl Ledger {
                 otd_on_time: if valid && due && on_time { units } else { 0 },
                 ..Counters::default()
             };
-            out.push((Target::Seller(o.seller), vday, mk(lines.iter().map(|l| l.quantity).sum())));
+            out.push(Target::Seller(o.seller), vday, &mk(lines.iter().map(|l| l.quantity).sum()));
             let (products, cats) = self.targets(pos);
             for p in products {
                 let u = lines.iter().filter(|l| l.product == p).map(|l| l.quantity).sum();
-                out.push((Target::Product(p), vday, mk(u)));
+                out.push(Target::Product(p), vday, &mk(u));
             }
             for k in cats {
                 let u = lines
@@ -1034,7 +1039,7 @@ impl Ledger {
                     .filter(|l| self.model.products[l.product as usize].category == Some(k))
                     .map(|l| l.quantity)
                     .sum();
-                out.push((Target::Category(k), vday, mk(u)));
+                out.push(Target::Category(k), vday, &mk(u));
             }
         }
     }
@@ -1146,7 +1151,7 @@ impl Ledger {
             c.inquiries = 1;
             c.inquiries_won = i64::from(m.led_to_order);
         }
-        out.push((Target::Seller(seller), time::day_of(m.received), c));
+        out.push(Target::Seller(seller), time::day_of(m.received), &c);
     }
 
     /// The seller and day of a day-grain row, or None (counted) when either cannot be used.
@@ -1179,12 +1184,12 @@ impl Ledger {
             };
             // Storefront rows feed the seller; product rows feed the product and its category.
             match t.product.map(|p| self.product_ix.get(&p).copied()) {
-                None => out.push((Target::Seller(seller), day, c)),
+                None => out.push(Target::Seller(seller), day, &c),
                 Some(None) => self.skip("traffic of an unknown product", format!("traffic row {}", t.id)),
                 Some(Some(p)) => {
-                    out.push((Target::Product(p), day, c));
+                    out.push(Target::Product(p), day, &c);
                     if let Some(k) = self.model.products[p as usize].category {
-                        out.push((Target::Category(k), day, c));
+                        out.push(Target::Category(k), day, &c);
                     }
                 }
             }
@@ -1192,11 +1197,11 @@ impl Ledger {
         for s in spend {
             self.marks.spend = self.marks.spend.max(s.id);
             let Some((seller, day)) = self.seller_day(s.seller, &s.day, "marketing spend", s.id) else { continue };
-            out.push((
+            out.push(
                 Target::Seller(seller),
                 day,
-                Counters { spend_days: 1, ad_spend: s.amount, ..Counters::default() },
-            ));
+                &Counters { spend_days: 1, ad_spend: s.amount, ..Counters::default() },
+            );
         }
     }
 
@@ -1210,15 +1215,15 @@ impl Ledger {
 
     /// Adds (sign 1) or takes back (sign −1) pieces; a seller's pieces also go to the store.
     fn put_all(&mut self, pieces: &Pieces, sign: i64) {
-        for (target, day, c) in pieces {
-            let c = if sign == 1 { *c } else { c.scaled(sign) };
-            match *target {
+        for (target, day, f) in pieces.iter() {
+            let m = &mut self.model;
+            match target {
                 Target::Seller(s) => {
-                    Arc::make_mut(&mut self.model.seller_days[s as usize]).cell(*day).add(&c);
-                    self.model.store_days.cell(*day).add(&c);
+                    f.add_to(Arc::make_mut(&mut m.seller_days[s as usize]).cell(day), sign);
+                    f.add_to(m.store_days.cell(day), sign);
                 }
-                Target::Product(p) => Arc::make_mut(&mut self.model.product_days[p as usize]).add(*day, &c),
-                Target::Category(k) => Arc::make_mut(&mut self.model.category_days[k as usize]).cell(*day).add(&c),
+                Target::Product(p) => f.add_to(Arc::make_mut(&mut m.product_days[p as usize]).cell(day), sign),
+                Target::Category(k) => f.add_to(Arc::make_mut(&mut m.category_days[k as usize]).cell(day), sign),
             }
         }
     }

@@ -37,16 +37,23 @@ pub struct Packed {
 impl Packed {
     /// Adds `c` to the cell of `day`.
     pub fn add(&mut self, day: Day, c: &Counters) {
-        match self.tail_days.iter().position(|&d| d == day) {
-            Some(i) => self.tail[i].add(c),
+        self.cell(day).add(c);
+    }
+
+    /// The unpacked cell of `day` to add to (what it adds is merged with the packed cell of that day later).
+    pub fn cell(&mut self, day: Day) -> &mut Counters {
+        let i = match self.tail_days.iter().position(|&d| d == day) {
+            Some(i) => i,
             None => {
                 if self.tail.len() == TAIL {
                     self.pack();
                 }
                 self.tail_days.push(day);
-                self.tail.push(*c);
+                self.tail.push(Counters::default());
+                self.tail.len() - 1
             }
-        }
+        };
+        &mut self.tail[i]
     }
 
     /// Σ over the days of `r`.
