@@ -926,9 +926,14 @@ impl Ledger {
     /// An order-level fact for the order's seller, products and categories.
     fn for_order(&self, pos: usize, day: Day, c: Counters, out: &mut Pieces) {
         let (products, cats) = self.targets(pos);
-        let targets = std::iter::once(Target::Seller(self.orders[pos].seller))
-            .chain(products.into_iter().map(Target::Product))
-            .chain(cats.into_iter().map(Target::Category));
+        self.for_scopes(self.orders[pos].seller, &products, &cats, day, c, out);
+    }
+
+    /// A fact for a seller and the given products and categories.
+    fn for_scopes(&self, seller: u32, products: &[u32], cats: &[u32], day: Day, c: Counters, out: &mut Pieces) {
+        let targets = std::iter::once(Target::Seller(seller))
+            .chain(products.iter().map(|&p| Target::Product(p)))
+            .chain(cats.iter().map(|&k| Target::Category(k)));
         out.push_each(targets, day, &c);
     }
 
@@ -949,6 +954,7 @@ impl Ledger {
             return;
         };
         let Some(paid_at) = r.times.paid else { return };
+        let (products, cats) = self.targets(pos);
         let day = time::day_of(r.placed);
         let sale = !o.ev.cancelled();
         let mut c = Counters { orders: 1, sales_orders: i64::from(sale), ..Counters::default() };
@@ -991,7 +997,7 @@ impl Ledger {
             c = Counters { fulfil_due: c.fulfil_due, fulfil_done: c.fulfil_done, ..Counters::default() };
         }
         if c != Counters::default() {
-            self.for_order(pos, day, c, out);
+            self.for_scopes(o.seller, &products, &cats, day, c, out);
         }
         // Money and units per line, the order discount split pro rata (largest remainder, exact to the cent).
         let lines = &self.items[self.lines(pos)];
@@ -1028,8 +1034,7 @@ impl Ledger {
                 ..Counters::default()
             };
             out.push(Target::Seller(o.seller), vday, &mk(lines.iter().map(|l| l.quantity).sum()));
-            let (products, cats) = self.targets(pos);
-            for p in products {
+            for &p in &products {
                 let u = lines.iter().filter(|l| l.product == p).map(|l| l.quantity).sum();
                 out.push(Target::Product(p), vday, &mk(u));
             }
@@ -1230,51 +1235,67 @@ impl Ledger {
 
     /// Adds the new paid orders to the customer lists, in time order; returns how many there were. The
     /// entries are pushed unmarked, then each list that grew marks its customers' first orders in one pass
-    /// (`CustomerList::mark_firsts`) against the customers it had.
+    /// (`CustomerList::mark_firsts`) against the customers it had. The product lists grow on a second
+    /// thread, the store's, sellers' and categories' on this one (they share nothing).
     fn customers(&mut self, first_new: usize) -> u64 {
         let mut new: Vec<usize> = (first_new..self.orders.len()).filter(|&p| self.orders[p].paid).collect();
         new.sort_by_key(|&p| self.orders[p].placed);
+        if let Some(&p) = new.last() {
+            self.last_placed = self.last_placed.max(self.orders[p].placed);
+        }
+        new.retain(|&p| self.orders[p].customer != NO_CUSTOMER);
         let m = &mut self.model;
-        let lens = |lists: &[Arc<CustomerList>]| lists.iter().map(|l| l.len()).collect::<Vec<_>>();
-        let before = [lens(&m.seller_customers), lens(&m.category_customers), lens(&m.product_customers)];
-        let store_before = m.store_customers.len();
-        for &pos in &new {
-            let (placed, cust, seller) = {
-                let o = &self.orders[pos];
-                (o.placed, o.customer, o.seller)
-            };
-            self.last_placed = self.last_placed.max(placed);
-            if cust == NO_CUSTOMER {
-                continue;
+        let mut store = (std::mem::take(&mut m.store_customers), std::mem::take(&mut self.seen_store));
+        let mut sellers = (std::mem::take(&mut m.seller_customers), std::mem::take(&mut self.seen[0]));
+        let mut cats = (std::mem::take(&mut m.category_customers), std::mem::take(&mut self.seen[1]));
+        let mut products = (std::mem::take(&mut m.product_customers), std::mem::take(&mut self.seen[2]));
+        let this = &*self;
+        std::thread::scope(|s| {
+            s.spawn(|| this.grow_lists(&new, &mut products, |pos| this.targets(pos).0));
+            let start = store.0.len();
+            for &pos in &new {
+                let o = &this.orders[pos];
+                store.0.push(time::day_of(o.placed), o.customer, false);
             }
-            let day = time::day_of(placed);
-            let (products, cats) = self.targets(pos);
-            let m = &mut self.model;
-            m.store_customers.push(day, cust, false);
-            Arc::make_mut(&mut m.seller_customers[seller as usize]).push(day, cust, false);
-            for k in cats {
-                Arc::make_mut(&mut m.category_customers[k as usize]).push(day, cust, false);
+            if store.0.len() > start {
+                let gained = store.0.mark_firsts(start, &store.1);
+                merge_sorted(&mut store.1, gained);
             }
-            for p in products {
-                Arc::make_mut(&mut m.product_customers[p as usize]).push(day, cust, false);
-            }
-        }
+            this.grow_lists(&new, &mut sellers, |pos| vec![this.orders[pos].seller]);
+            this.grow_lists(&new, &mut cats, |pos| this.targets(pos).1);
+        });
         let m = &mut self.model;
-        if m.store_customers.len() > store_before {
-            let gained = m.store_customers.mark_firsts(store_before, &self.seen_store);
-            merge_sorted(&mut self.seen_store, gained);
-        }
-        let lists = [&mut m.seller_customers, &mut m.category_customers, &mut m.product_customers];
-        for ((lists, before), seen) in lists.into_iter().zip(before).zip(&mut self.seen) {
-            seen.resize_with(lists.len(), Vec::new);
-            for ((list, start), known) in lists.iter_mut().zip(before).zip(seen.iter_mut()) {
-                if list.len() > start {
-                    let gained = Arc::make_mut(list).mark_firsts(start, known);
-                    merge_sorted(known, gained);
-                }
-            }
-        }
+        (m.store_customers, self.seen_store) = store;
+        (m.seller_customers, self.seen[0]) = sellers;
+        (m.category_customers, self.seen[1]) = cats;
+        (m.product_customers, self.seen[2]) = products;
         new.len() as u64
+    }
+
+    /// Pushes the orders at `new` (in time order, all with a customer) onto the lists of their scopes
+    /// (`scopes`) and marks the first orders of each list that grew against its customers seen (`lists.1`).
+    fn grow_lists(
+        &self,
+        new: &[usize],
+        lists: &mut (Vec<Arc<CustomerList>>, Vec<Vec<u32>>),
+        scopes: impl Fn(usize) -> Vec<u32>,
+    ) {
+        let (lists, seen) = lists;
+        let before: Vec<usize> = lists.iter().map(|l| l.len()).collect();
+        for &pos in new {
+            let o = &self.orders[pos];
+            let day = time::day_of(o.placed);
+            for k in scopes(pos) {
+                Arc::make_mut(&mut lists[k as usize]).push(day, o.customer, false);
+            }
+        }
+        seen.resize_with(lists.len(), Vec::new);
+        for ((list, start), known) in lists.iter_mut().zip(before).zip(seen.iter_mut()) {
+            if list.len() > start {
+                let gained = Arc::make_mut(list).mark_firsts(start, known);
+                merge_sorted(known, gained);
+            }
+        }
     }
 
     fn finish(&mut self) {
