@@ -1319,14 +1319,26 @@ impl Ledger {
     }
 }
 
-/// Adds `new` (sorted, none of it in `into`) to the sorted `into`.
+/// Adds `new` (sorted, none of it in `into`) to the sorted `into`, merging from the back in place: only
+/// what sorts after the smallest new customer moves (new customers of the store are mostly new indexes,
+/// so they land at the end), and nothing is allocated beyond the room for `new`.
 fn merge_sorted(into: &mut Vec<u32>, new: Vec<u32>) {
     if into.is_empty() {
         *into = new;
-    } else if !new.is_empty() {
-        // Two sorted runs: the stable sort merges them in one pass.
-        into.extend(new);
-        into.sort();
+        return;
+    }
+    let old = into.len();
+    into.resize(old + new.len(), 0);
+    let (mut i, mut j) = (old, new.len());
+    while j > 0 {
+        let k = i + j - 1;
+        if i > 0 && into[i - 1] > new[j - 1] {
+            into[k] = into[i - 1];
+            i -= 1;
+        } else {
+            into[k] = new[j - 1];
+            j -= 1;
+        }
     }
 }
 
@@ -1370,7 +1382,20 @@ pub fn split_pro_rata(total: i64, weights: &[i64]) -> Vec<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::split_pro_rata;
+    use super::{merge_sorted, split_pro_rata};
+
+    #[test]
+    fn merging_sorted_customers_keeps_them_sorted() {
+        for (old, new) in
+            [(vec![], vec![3, 9]), (vec![2, 5, 8], vec![1, 6, 9]), (vec![4], vec![]), (vec![1, 2], vec![7])]
+        {
+            let mut want: Vec<u32> = old.iter().chain(&new).copied().collect();
+            want.sort_unstable();
+            let mut into = old;
+            merge_sorted(&mut into, new);
+            assert_eq!(into, want);
+        }
+    }
 
     #[test]
     fn pro_rata_is_exact() {
