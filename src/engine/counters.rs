@@ -4,7 +4,6 @@
 
 macro_rules! counters {
     ($($(#[$doc:meta])* $field:ident),* $(,)?) => {
-
         /// Additive facts of one scope on one day (see the module doc).
         /// `repr(C)` with only `i64` fields: it is also a `[i64; FIELDS]` (`as_array`), safely (bytemuck).
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
@@ -31,7 +30,7 @@ macro_rules! counters {
             }
             /// Every field, in declaration order (the order `packed` encodes them in).
             pub fn to_array(&self) -> [i64; FIELDS] {
-                [$(self.$field),*]
+                *self.as_array()
             }
             /// The fields in declaration order, in place.
             pub fn as_array(&self) -> &[i64; FIELDS] {
@@ -43,8 +42,7 @@ macro_rules! counters {
             }
             /// The inverse of `to_array`.
             pub fn from_array(a: &[i64; FIELDS]) -> Counters {
-                let mut it = a.iter().copied();
-                Counters { $($field: it.next().unwrap_or_default(),)* }
+                *bytemuck::cast_ref(a)
             }
         }
     };

@@ -115,7 +115,9 @@ pub struct Ledger {
     marks: Marks,
     /// the customers each scope has had, sorted: the store's, and by seller, category and product
     seen_store: Vec<u32>,
-    seen: [Vec<Vec<u32>>; 3],
+    seen_sellers: Vec<Vec<u32>>,
+    seen_categories: Vec<Vec<u32>>,
+    seen_products: Vec<Vec<u32>>,
     last_placed: i64,
     now: i64,
     first_ts: i64,
@@ -148,7 +150,9 @@ impl Ledger {
             dispute_fact: HashMap::default(),
             marks: Marks::default(),
             seen_store: Vec::new(),
-            seen: Default::default(),
+            seen_sellers: Vec::new(),
+            seen_categories: Vec::new(),
+            seen_products: Vec::new(),
             last_placed: i64::MIN,
             now: i64::MIN,
             first_ts: i64::MAX,
@@ -193,9 +197,10 @@ impl Ledger {
             ("customer_ix", table(&self.customer_ix)),
             (
                 "seen",
-                (self.seen_store.capacity()
-                    + self.seen.iter().flatten().map(|v| v.capacity() + size_of::<Vec<u32>>() / 4).sum::<usize>())
-                    * 4,
+                self.seen_store.capacity() * size_of::<u32>()
+                    + (self.seen_sellers.iter().chain(&self.seen_categories).chain(&self.seen_products))
+                        .map(|v| size_of::<Vec<u32>>() + v.capacity() * size_of::<u32>())
+                        .sum::<usize>(),
             ),
             ("pending events", table(&self.pending_returns) + table(&self.pending_messages)),
             (
@@ -748,8 +753,9 @@ impl Ledger {
     /// Their rows are kept for the rest of the refresh (`Rows::add_fresh`).
     fn append_orders(&mut self, mut new_orders: Vec<OrderRow>, new_items: Vec<rows::ItemRow>) {
         let first_new = self.orders.len();
-        // A first load makes room once: grown by doubling, these held up to twice what they use (0.6 GB
-        // more at 10M orders). A refresh grows them as usual (an exact fit would be copied whole each time).
+        // A first load makes room once instead of copying these through each doubling (their capacity was
+        // up to twice their use; untouched, that spare room was not resident). A refresh grows them as usual:
+        // an exact fit would be copied whole each time.
         if first_new == 0 {
             self.orders.reserve_exact(new_orders.len());
             self.item_start.reserve_exact(new_orders.len());
@@ -940,10 +946,7 @@ impl Ledger {
     /// A fact for a seller, and for a product and its category when given.
     fn for_product(&self, seller: u32, product: Option<u32>, day: Day, c: Counters, out: &mut Pieces) {
         let category = product.and_then(|p| self.model.products[p as usize].category);
-        let targets = std::iter::once(Target::Seller(seller))
-            .chain(product.map(Target::Product))
-            .chain(category.map(Target::Category));
-        out.push_each(targets, day, &c);
+        self.for_scopes(seller, product.as_slice(), category.as_slice(), day, c, out);
     }
 
     /// What a paid order contributes at a given "now": all of it, or only its time-dependent counters.
@@ -1246,9 +1249,9 @@ impl Ledger {
         new.retain(|&p| self.orders[p].customer != NO_CUSTOMER);
         let m = &mut self.model;
         let mut store = (std::mem::take(&mut m.store_customers), std::mem::take(&mut self.seen_store));
-        let mut sellers = (std::mem::take(&mut m.seller_customers), std::mem::take(&mut self.seen[0]));
-        let mut cats = (std::mem::take(&mut m.category_customers), std::mem::take(&mut self.seen[1]));
-        let mut products = (std::mem::take(&mut m.product_customers), std::mem::take(&mut self.seen[2]));
+        let mut sellers = (std::mem::take(&mut m.seller_customers), std::mem::take(&mut self.seen_sellers));
+        let mut cats = (std::mem::take(&mut m.category_customers), std::mem::take(&mut self.seen_categories));
+        let mut products = (std::mem::take(&mut m.product_customers), std::mem::take(&mut self.seen_products));
         let this = &*self;
         std::thread::scope(|s| {
             s.spawn(|| this.grow_lists(&new, &mut products, |pos| this.targets(pos).0));
@@ -1257,18 +1260,15 @@ impl Ledger {
                 let o = &this.orders[pos];
                 store.0.push(time::day_of(o.placed), o.customer, false);
             }
-            if store.0.len() > start {
-                let gained = store.0.mark_firsts(start, &store.1);
-                merge_sorted(&mut store.1, gained);
-            }
+            mark_grown(&mut store.0, start, &mut store.1);
             this.grow_lists(&new, &mut sellers, |pos| vec![this.orders[pos].seller]);
             this.grow_lists(&new, &mut cats, |pos| this.targets(pos).1);
         });
         let m = &mut self.model;
         (m.store_customers, self.seen_store) = store;
-        (m.seller_customers, self.seen[0]) = sellers;
-        (m.category_customers, self.seen[1]) = cats;
-        (m.product_customers, self.seen[2]) = products;
+        (m.seller_customers, self.seen_sellers) = sellers;
+        (m.category_customers, self.seen_categories) = cats;
+        (m.product_customers, self.seen_products) = products;
         new.len() as u64
     }
 
@@ -1291,9 +1291,9 @@ impl Ledger {
         }
         seen.resize_with(lists.len(), Vec::new);
         for ((list, start), known) in lists.iter_mut().zip(before).zip(seen.iter_mut()) {
+            // Only a list that grew is made unique: the others stay shared with the model on screen.
             if list.len() > start {
-                let gained = Arc::make_mut(list).mark_firsts(start, known);
-                merge_sorted(known, gained);
+                mark_grown(Arc::make_mut(list), start, known);
             }
         }
     }
@@ -1316,6 +1316,15 @@ impl Ledger {
         }
         self.day_checks();
         self.model.quality = self.quality.clone();
+    }
+}
+
+/// Marks the first orders among a list's entries from `start` on and adds the customers it gained to
+/// the scope's customers seen (`known`).
+fn mark_grown(list: &mut CustomerList, start: usize, known: &mut Vec<u32>) {
+    if list.len() > start {
+        let gained = list.mark_firsts(start, known);
+        merge_sorted(known, gained);
     }
 }
 

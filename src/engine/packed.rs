@@ -1,4 +1,4 @@
-//! Packed day series, for the many scopes with few events each (products). A `Counters` cell is 504 bytes,
+//! Packed day series, for the many scopes with few events each (products). A `Counters` cell is 480 bytes,
 //! mostly zeros: at 10M orders the products' cells alone took 5 GB. Here each day's cell is a varint mask of
 //! its non-zero fields followed by their zigzag varints (about 30 bytes), and recent changes wait in a small
 //! unpacked tail that is merged in when it fills (untouched cells are copied as bytes, not re-encoded).
@@ -35,11 +35,6 @@ pub struct Packed {
 }
 
 impl Packed {
-    /// Adds `c` to the cell of `day`.
-    pub fn add(&mut self, day: Day, c: &Counters) {
-        self.cell(day).add(c);
-    }
-
     /// The unpacked cell of `day` to add to (what it adds is merged with the packed cell of that day later).
     pub fn cell(&mut self, day: Day) -> &mut Counters {
         let i = match self.tail_days.iter().position(|&d| d == day) {
@@ -299,10 +294,10 @@ mod tests {
         for (n, &day) in days.iter().enumerate() {
             let c = cell(n as i64);
             d.cell(day).add(&c);
-            p.add(day, &c);
+            p.cell(day).add(&c);
             if n % 9 == 0 {
                 d.cell(day).add(&c.scaled(-1));
-                p.add(day, &c.scaled(-1));
+                p.cell(day).add(&c.scaled(-1));
             }
             // Wide sums come from the total, which the packing of later additions must keep right.
             if n % 100 == 99 {
@@ -314,7 +309,7 @@ mod tests {
         }
         let big = Counters { gross: i64::MAX / 4, handling_secs: i64::MIN / 4, ..Counters::default() };
         d.cell(7).add(&big);
-        p.add(7, &big);
+        p.cell(7).add(&big);
         for (from, to) in [(0, 500), (0, 0), (7, 7), (13, 60), (99, 301), (401, 500), (10, 5)] {
             let r = DayRange::new(from, to);
             assert_eq!(p.sum(r), d.sum(r), "{from}..{to} before packing");
