@@ -7,7 +7,7 @@ use std::path::Path;
 use color_eyre::eyre::{Result, WrapErr, bail};
 use kpiscope::config::{self, Config};
 use kpiscope::demo::{self, DemoOptions};
-use kpiscope::engine::{self, Model};
+use kpiscope::engine::{self, Model, Scope};
 use kpiscope::flags::{self, Severity};
 use kpiscope::kpi::{self, Ctx};
 use kpiscope::period::Period;
@@ -186,9 +186,12 @@ fn demo_cmd(path: &Path, opts: DemoOptions, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// Opens a store through the model cache (see `engine::cache`), showing how far a cold load is on a
-/// terminal (a big store takes a while).
-fn open_with_progress(path: &Path) -> Result<engine::cache::Opened> {
+/// Opens a store through the model cache (see `engine::cache`) for a question about the scope `pick`
+/// chooses, showing how far a cold load is on a terminal (a big store takes a while).
+fn open_with_progress(
+    path: &Path,
+    pick: impl Fn(&Model) -> kpiscope::Result<Scope>,
+) -> Result<(engine::cache::Opened, Scope)> {
     let conn = store::open_read_only(path)?;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |f: f64| {
@@ -197,11 +200,11 @@ fn open_with_progress(path: &Path) -> Result<engine::cache::Opened> {
             let _ = std::io::stderr().flush();
         }
     };
-    let opened = engine::cache::open(engine::cache::dir(), &conn, path, &mut progress)?;
+    let (opened, scope) = engine::cache::open_for(engine::cache::dir(), &conn, path, &mut progress, pick)?;
     if tty && !opened.warm {
         eprint!("\r\x1b[2K");
     }
-    Ok(opened)
+    Ok((opened, scope))
 }
 
 fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) -> Result<i32> {
@@ -210,9 +213,11 @@ fn report_cmd(args: &ScopeArgs, config_path: Option<&Path>, flags_only: bool) ->
         cfg.standard = s;
     }
     let period: Option<Period> = args.period.as_deref().map(str::parse).transpose()?;
-    let opened = open_with_progress(&args.store)?;
+    // A report on one scope reads only that scope's parts of a cached model.
+    let (opened, scope) = open_with_progress(&args.store, |m| {
+        m.resolve_scope(args.seller.as_deref(), args.category.as_deref(), args.product.as_deref())
+    })?;
     let model: &Model = &opened.model;
-    let scope = model.resolve_scope(args.seller.as_deref(), args.category.as_deref(), args.product.as_deref())?;
     let now = match &args.as_of {
         Some(d) => time::parse_day(d)
             .ok_or_else(|| kpiscope::Error::usage(format!("--as-of '{d}' is not a date (YYYY-MM-DD)")))?,

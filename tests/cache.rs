@@ -1,6 +1,7 @@
 //! The model cache: a warm open gives exactly the model a load gives; a commit, a damaged or truncated entry
 //! makes the store load again (and the entry is rewritten); `report` answers the same warm, cold and with
-//! the cache off; deleting the cache only costs a cold start; the store is never written.
+//! the cache off, and a report on one scope, which reads only that scope's parts of the entry, answers as
+//! the whole model does; deleting the cache only costs a cold start; the store is never written.
 
 mod common;
 
@@ -12,7 +13,9 @@ use kpiscope::config::Config;
 use kpiscope::demo::{self, DemoOptions};
 use kpiscope::engine::{self, Model, Scope, cache};
 use kpiscope::flags;
-use kpiscope::kpi::Ctx;
+use kpiscope::kpi::{self, Ctx};
+use kpiscope::period::{Compare, Period};
+use kpiscope::report::{self, ReportMeta};
 
 fn demo_store(dir: &Path) -> PathBuf {
     let path = dir.join("shop.db");
@@ -143,4 +146,54 @@ fn report_answers_the_same_warm_cold_and_uncached_and_never_writes_the_store() {
     assert_eq!(String::from_utf8_lossy(&cold), String::from_utf8_lossy(&warm), "warm = cold");
     assert_eq!(String::from_utf8_lossy(&cold), String::from_utf8_lossy(&off), "cache off = cold");
     assert_eq!(std::fs::read(&store).expect("store bytes"), before, "the store is never written");
+}
+
+/// The report (scorecard with comparison and peer medians, and its flags) and the flags of every rule
+/// window, as JSON text.
+fn report_of(m: &Model, scope: Scope) -> String {
+    let cfg = Config::default();
+    let ctx = Ctx { model: m, now: m.last_day, prior_weight: cfg.bayes_prior_weight };
+    let range = Period::Rolling(90).resolve(ctx.now, m.first_day);
+    let card = kpi::scorecard(ctx, &cfg, scope, range, Compare::Prev);
+    let found = flags::evaluate(ctx, &cfg, scope, Some(range));
+    let meta = ReportMeta {
+        store: "shop.db".into(),
+        standard: cfg.standard.name(),
+        period_spec: "90d".into(),
+        period_words: "Last 90 days".into(),
+        now: ctx.now,
+    };
+    let windows = flags::evaluate(ctx, &cfg, scope, None);
+    format!("{:#}\n{:#}", report::report_json(m, &meta, &card, &found), report::flags_json(&windows))
+}
+
+#[test]
+fn a_report_on_one_scope_reads_only_its_parts_and_answers_as_the_whole_model() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, cache_dir) = (demo_store(dir.path()), dir.path().join("cache"));
+    let cold = open(&cache_dir, &store);
+    cold.save();
+    let whole = &cold.model;
+    let mut scopes: Vec<Scope> = (0..whole.sellers.len() as u32).map(Scope::Seller).collect();
+    scopes.extend((0..whole.categories.len() as u32).map(Scope::Category));
+    let n = whole.products.len() as u32;
+    scopes.extend((0..n).step_by(17).chain([n - 1]).map(Scope::Product));
+    for scope in scopes {
+        let (part, picked) = cache::lookup_for(&cache_dir, &store, |_| Ok(scope))
+            .expect("the entry is current")
+            .expect("the scope is picked");
+        assert_eq!(picked, scope);
+        assert_eq!(report_of(&part, scope), report_of(whole, scope), "{scope:?}");
+        // It read less than the whole entry: the store's customers are never needed for one scope.
+        assert_eq!(part.store_customers.len(), 0, "{scope:?}");
+        assert!(!whole.store_customers.is_empty());
+    }
+    // A seller's report skips the categories' series and other sellers' products' customers.
+    let (part, _) = cache::lookup_for(&cache_dir, &store, |_| Ok(Scope::Seller(0))).expect("current").expect("scope");
+    assert!(part.category_days.iter().all(|d| d.heap_bytes() == 0));
+    assert!(whole.category_days.iter().any(|d| d.heap_bytes() > 0));
+    // A name the store does not have is refused from the head alone.
+    let refused = cache::lookup_for(&cache_dir, &store, |m| m.resolve_scope(Some("no-such-seller"), None, None))
+        .expect("the entry is current");
+    assert!(refused.is_err());
 }

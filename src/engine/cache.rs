@@ -16,8 +16,8 @@ use std::hash::{Hash, Hasher};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::model::Model;
-use super::snapshot::{self, Reader, Writer};
+use super::model::{Model, Scope};
+use super::snapshot::{self, Reader, Want, Writer};
 use crate::time::{self, Day};
 
 /// What starts every cache file.
@@ -159,6 +159,12 @@ fn clock_bound(m: &Model) -> Day {
 
 /// The cached model of the store `id` names, or why there is none (missing, stale, damaged).
 pub fn read(dir: &Path, id: &Identity) -> Result<Model, String> {
+    let (reader, path) = open_entry(dir, id)?;
+    reader.model().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The cache entry of the store `id` names, its header checked, ready to read: or why it cannot be used.
+fn open_entry(dir: &Path, id: &Identity) -> Result<(Reader<BufReader<File>>, PathBuf), String> {
     let path = file_for(dir, id);
     let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let len = file.metadata().map_err(|e| e.to_string())?.len();
@@ -183,8 +189,11 @@ pub fn read(dir: &Path, id: &Identity) -> Result<Model, String> {
     if bound != Day::MIN && bound != time::day_of(time::wall_clock()) {
         return Err("the store has rows dated after the day it was cached".into());
     }
-    let head_len = io::Seek::stream_position(&mut r).map_err(|e| format!("{}: {e}", path.display()))?;
-    Reader::new(r, len.saturating_sub(head_len)).model().map_err(|e| format!("{}: {e}", path.display()))
+    let body = (|| {
+        let head_len = io::Seek::stream_position(&mut r)?;
+        Reader::open(r, len.saturating_sub(head_len))
+    })();
+    body.map(|reader| (reader, path.clone())).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The cached model of the store at `store` as it is now, with the identity it is cached under, or why
@@ -192,6 +201,27 @@ pub fn read(dir: &Path, id: &Identity) -> Result<Model, String> {
 pub fn lookup(dir: &Path, store: &Path) -> Result<(Model, Identity), String> {
     let id = Identity::of(store).map_err(|e| format!("{}: {e}", store.display()))?;
     read(dir, &id).map(|m| (m, id))
+}
+
+/// For a question about one scope (`report`, `flags`): the cached model of the store at `store`, read only
+/// in the parts that scope needs (see `snapshot::Want`), and the scope `pick` chose from the model's
+/// names. `Err`: why the cache cannot answer (the caller loads the store); `Ok(Err)`: `pick`'s refusal
+/// (an unknown seller), given without reading further. The model must not be asked about other scopes.
+pub fn lookup_for(
+    dir: &Path,
+    store: &Path,
+    pick: impl FnOnce(&Model) -> crate::Result<Scope>,
+) -> Result<crate::Result<(Model, Scope)>, String> {
+    let id = Identity::of(store).map_err(|e| format!("{}: {e}", store.display()))?;
+    let (mut reader, path) = open_entry(dir, &id)?;
+    let head = reader.head().map_err(|e| format!("{}: {e}", path.display()))?;
+    let scope = match pick(&head) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    let want = Want::of(&head, scope);
+    let model = reader.rest(head, want.as_ref()).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Ok((model, scope)))
 }
 
 /// Writes `model` as the cache of `store` under `id`, unless the store has moved on from `id` meanwhile (a
@@ -286,6 +316,40 @@ pub fn open(
             Err(why) => tracing::info!("model cache not used: {why}"),
         }
     }
+    load(dir, conn, path, progress)
+}
+
+/// `open`, for a question about the one scope `pick` chooses from the model's names: a current cache entry
+/// is read only in that scope's parts (`lookup_for`; such a model is never cached again), else the store is
+/// loaded whole. Gives the scope too.
+pub fn open_for(
+    dir: Option<PathBuf>,
+    conn: &rusqlite::Connection,
+    path: &Path,
+    progress: &mut dyn FnMut(f64),
+    pick: impl Fn(&Model) -> crate::Result<Scope>,
+) -> crate::Result<(Opened, Scope)> {
+    if let Some(dir) = dir.as_deref() {
+        match lookup_for(dir, path, &pick) {
+            Ok(found) => {
+                let (model, scope) = found?;
+                return Ok((Opened { model, warm: true, pending: None }, scope));
+            }
+            Err(why) => tracing::info!("model cache not used: {why}"),
+        }
+    }
+    let opened = load(dir, conn, path, progress)?;
+    let scope = pick(&opened.model)?;
+    Ok((opened, scope))
+}
+
+/// A load from the store, to be cached in `dir` if the store holds still meanwhile.
+fn load(
+    dir: Option<PathBuf>,
+    conn: &rusqlite::Connection,
+    path: &Path,
+    progress: &mut dyn FnMut(f64),
+) -> crate::Result<Opened> {
     let before = Identity::of(path).ok();
     let model = super::load_with_progress(conn, path, progress)?;
     let pending = dir.zip(Identity::still(path, before)).map(|(dir, id)| (dir, path.to_path_buf(), id));

@@ -1,62 +1,129 @@
 //! A `Model` written as bytes and read back: the body of the persisted cache (`cache.rs`). A plain
 //! little-endian format of kpiscope's own, versioned by `FORMAT`: scalars and strings field by field, the
-//! big columns (day cells, packed bytes, customer lists) written whole. Every write is folded into a
-//! checksum that ends the body, and reading checks it and every length against what is left of the file,
-//! so a damaged or truncated cache is refused, never half read.
+//! big columns (day cells, packed bytes, customer lists) written whole.
+//!
+//! The body is a run of frames, each ending in a checksum of its bytes, then an index of where each frame
+//! starts, its own checksum, and (last 8 bytes) where the index starts:
+//!
+//! ```text
+//! head (names, product lists, days, store series, stock, reasons, disputes, kinds, quality)
+//! seller series × S | category series × C | product series (all, one frame)
+//! store customers | seller customers × S | category customers × C | product customers × P
+//! index: count, frame starts | checksum | index start
+//! ```
+//!
+//! So a question about one scope (`report --seller`) reads the head, the product series (a rule compares
+//! a product with all of them) and that scope's own frames, and seeks past the rest. Reading checks every
+//! frame it reads against its checksum and every length against its frame, so a damaged or truncated
+//! cache is refused, never half read.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
 use super::counters::{Counters, FIELDS};
 use super::customers::{self, CustomerList};
-use super::model::{DisputeFact, Model, Product, Recorded, Seller, Stock};
+use super::model::{DisputeFact, Model, Product, Recorded, Scope, Seller, Stock};
 use super::packed::Packed;
 use super::quality::Quality;
 use super::series::Dense;
 use crate::time::Day;
 
 /// Bumped whenever the bytes of a model change meaning (a field added to `Counters`, a new column).
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Elements converted at a time when a column is written (bounds the scratch memory).
 const CHUNK: usize = 1 << 16;
 
-/// A running checksum over everything written or read, word by word (FxHash's mixing step).
+/// A running checksum over a frame's bytes: four independent lanes of FxHash's mixing step over 32-byte
+/// blocks (one lane's chain of multiplies was a tenth of a cached report's time), folded at the end. The
+/// same bytes give the same sum however they are split between `add`s.
 #[derive(Default)]
-struct Sum(u64);
+struct Sum {
+    lanes: [u64; 4],
+    /// bytes waiting for a whole block
+    pending: [u8; 32],
+    waiting: usize,
+    total: u64,
+}
+
+const MIX: u64 = 0xf135_7aea_2e62_a9c5;
 
 impl Sum {
-    fn add(&mut self, b: &[u8]) {
-        const K: u64 = 0xf135_7aea_2e62_a9c5;
-        let mut h = (self.0.rotate_left(26) ^ b.len() as u64).wrapping_mul(K);
-        let mut words = b.chunks_exact(8);
-        for w in &mut words {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(w);
-            h = (h.rotate_left(26) ^ u64::from_le_bytes(a)).wrapping_mul(K);
+    fn block(&mut self, b: &[u8; 32]) {
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[i * 8..i * 8 + 8]);
+            *lane = (lane.rotate_left(26) ^ u64::from_le_bytes(w)).wrapping_mul(MIX);
         }
-        for &x in words.remainder() {
-            h = (h.rotate_left(26) ^ u64::from(x)).wrapping_mul(K);
+    }
+
+    fn add(&mut self, mut b: &[u8]) {
+        self.total += b.len() as u64;
+        if self.waiting > 0 {
+            let k = b.len().min(32 - self.waiting);
+            self.pending[self.waiting..self.waiting + k].copy_from_slice(&b[..k]);
+            self.waiting += k;
+            b = &b[k..];
+            if self.waiting < 32 {
+                return;
+            }
+            let block = self.pending;
+            self.block(&block);
+            self.waiting = 0;
         }
-        self.0 = h;
+        let mut blocks = b.chunks_exact(32);
+        for block in &mut blocks {
+            let mut a = [0u8; 32];
+            a.copy_from_slice(block);
+            self.block(&a);
+        }
+        let rest = blocks.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.waiting = rest.len();
+    }
+
+    /// The sum of everything added.
+    fn finish(mut self) -> u64 {
+        if self.waiting > 0 {
+            let mut block = [0u8; 32];
+            block[..self.waiting].copy_from_slice(&self.pending[..self.waiting]);
+            self.block(&block);
+        }
+        self.lanes.iter().fold(self.total.wrapping_mul(MIX), |h, &l| (h.rotate_left(26) ^ l).wrapping_mul(MIX))
     }
 }
 
 /// Writes a model's fields in order.
 pub struct Writer<W: Write> {
     out: W,
+    /// the frame's checksum so far
     sum: Sum,
     scratch: Vec<u8>,
+    /// bytes written so far
+    at: u64,
+    /// where each frame starts
+    starts: Vec<u64>,
 }
 
 impl<W: Write> Writer<W> {
     pub fn new(out: W) -> Self {
-        Writer { out, sum: Sum::default(), scratch: Vec::new() }
+        Writer { out, sum: Sum::default(), scratch: Vec::new(), at: 0, starts: Vec::new() }
     }
 
     fn raw(&mut self, b: &[u8]) -> io::Result<()> {
         self.sum.add(b);
+        self.at += b.len() as u64;
         self.out.write_all(b)
+    }
+
+    /// One frame: what `body` writes, then its checksum.
+    fn frame(&mut self, body: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
+        self.starts.push(self.at);
+        self.sum = Sum::default();
+        body(self)?;
+        let sum = std::mem::take(&mut self.sum).finish();
+        self.at += 8;
+        self.out.write_all(&sum.to_le_bytes())
     }
     fn u32(&mut self, v: u32) -> io::Result<()> {
         self.raw(&v.to_le_bytes())
@@ -121,8 +188,35 @@ impl<W: Write> Writer<W> {
         items.iter().try_for_each(|x| item(self, x))
     }
 
-    /// Writes the whole model and the checksum; returns the output.
+    /// Writes the whole model: its frames, then the index; returns the output.
     pub fn model(mut self, m: &Model) -> io::Result<W> {
+        self.frame(|w| w.head(m))?;
+        for d in m.seller_days.iter().chain(&m.category_days) {
+            self.frame(|w| w.dense(d))?;
+        }
+        self.frame(|w| {
+            w.list(&m.product_days, |w, p| {
+                let (days, ends, bytes, tail_days, tail) = p.parts();
+                w.days(days)?;
+                w.u32s(ends)?;
+                w.bytes(bytes)?;
+                w.days(tail_days)?;
+                w.cells(tail)
+            })
+        })?;
+        self.frame(|w| w.customers(&m.store_customers))?;
+        for l in m.seller_customers.iter().chain(&m.category_customers).chain(&m.product_customers) {
+            self.frame(|w| w.customers(l))?;
+        }
+        let index = self.at;
+        let starts = std::mem::take(&mut self.starts);
+        self.frame(|w| w.column(&starts, u64::to_le_bytes))?;
+        self.out.write_all(&index.to_le_bytes())?;
+        Ok(self.out)
+    }
+
+    /// The head frame: everything but the per-scope series and customer lists.
+    fn head(&mut self, m: &Model) -> io::Result<()> {
         self.list(&m.sellers, |w, s| {
             w.i64(s.db_id)?;
             w.str(&s.reference)?;
@@ -146,20 +240,6 @@ impl<W: Write> Writer<W> {
         self.raw(&m.last_day.to_le_bytes())?;
         self.i64(m.now_ts)?;
         self.dense(&m.store_days)?;
-        self.list(&m.seller_days, |w, d| w.dense(d))?;
-        self.list(&m.category_days, |w, d| w.dense(d))?;
-        self.list(&m.product_days, |w, p| {
-            let (days, ends, bytes, tail_days, tail) = p.parts();
-            w.days(days)?;
-            w.u32s(ends)?;
-            w.bytes(bytes)?;
-            w.days(tail_days)?;
-            w.cells(tail)
-        })?;
-        self.customers(&m.store_customers)?;
-        self.list(&m.seller_customers, |w, c| w.customers(c))?;
-        self.list(&m.category_customers, |w, c| w.customers(c))?;
-        self.list(&m.product_customers, |w, c| w.customers(c))?;
         self.list(&m.stock, |w, s| {
             w.raw(&[u8::from(s.is_some())])?;
             let s = s.unwrap_or(Stock { on_hand: 0, reorder_point: None, lead_time_days: None });
@@ -188,10 +268,7 @@ impl<W: Write> Writer<W> {
             w.str(id)?;
             w.i64(*n as i64)?;
             w.str(example)
-        })?;
-        let sum = self.sum.0;
-        self.out.write_all(&sum.to_le_bytes())?;
-        Ok(self.out)
+        })
     }
 
     fn dense(&mut self, d: &Dense) -> io::Result<()> {
@@ -210,27 +287,148 @@ impl<W: Write> Writer<W> {
     }
 }
 
-/// A fixed-width value's bytes (`c` is `N` long: a piece of `chunks_exact(N)`).
-fn value<const N: usize>(c: &[u8]) -> [u8; N] {
-    c.try_into().unwrap_or([0; N])
+/// A fixed-width value a column holds, as little-endian bytes.
+trait Le: bytemuck::Pod {
+    /// The value whose little-endian bytes `self` holds (nothing to do on a little-endian machine).
+    fn native(self) -> Self;
 }
+
+macro_rules! le {
+    ($($t:ty),*) => {$(
+        impl Le for $t {
+            fn native(self) -> Self {
+                <$t>::from_le(self)
+            }
+        }
+    )*};
+}
+le!(i32, u32, u64);
 
 fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("damaged model cache: {what}"))
 }
 
-/// Reads what `Writer` wrote.
-pub struct Reader<R: Read> {
+/// The per-scope frames a question about one scope reads (`Want::of`); the head and the product series are
+/// always read.
+#[derive(Debug, Clone, Default)]
+pub struct Want {
+    sellers: Vec<u32>,
+    categories: Vec<u32>,
+    products: Vec<u32>,
+}
+
+impl Want {
+    /// What a question about `scope` reads (`head`: the model `Reader::head` gave): the day series and
+    /// customer lists of the scope, of its peers (a scorecard shows the peers' median: every seller for a
+    /// seller, every category for a category, the products of its category for a product), of the sellers
+    /// its orders belong to, and of its products. `None` for the whole store: everything is read.
+    pub fn of(head: &Model, scope: Scope) -> Option<Want> {
+        let all = |n: usize| (0..n as u32).collect::<Vec<u32>>();
+        let mut want = match scope {
+            Scope::Store => return None,
+            Scope::Seller(_) => {
+                Want { sellers: all(head.sellers.len()), categories: Vec::new(), products: head.products_of(scope) }
+            }
+            Scope::Category(_) => Want {
+                sellers: head.sellers_of(scope),
+                categories: all(head.categories.len()),
+                products: head.products_of(scope),
+            },
+            Scope::Product(p) => {
+                let category = head.products.get(p as usize).and_then(|p| p.category);
+                let mut products = category.map(|c| head.products_of(Scope::Category(c))).unwrap_or_default();
+                products.push(p);
+                Want { sellers: head.sellers_of(scope), categories: category.into_iter().collect(), products }
+            }
+        };
+        for v in [&mut want.sellers, &mut want.categories, &mut want.products] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Some(want)
+    }
+}
+
+/// Reads what `Writer` wrote: the whole model (`model`), or the head and then only the frames a question
+/// needs (`head`, then `rest`).
+pub struct Reader<R: Read + Seek> {
     input: R,
-    /// bytes left in the input: no length may claim more
+    /// where the body starts in the input
+    base: u64,
+    /// where the input is, from `base`
+    pos: u64,
+    /// where each frame starts, then where the index starts
+    starts: Vec<u64>,
+    /// bytes left in the frame being read: no length may claim more
     left: u64,
     sum: Sum,
 }
 
-impl<R: Read> Reader<R> {
-    /// `len`: how many bytes the input holds from here.
-    pub fn new(input: R, len: u64) -> Self {
-        Reader { input, left: len, sum: Sum::default() }
+impl<R: Read + Seek> Reader<R> {
+    /// Opens a body of `len` bytes that starts where `input` is: reads and checks its index.
+    pub fn open(mut input: R, len: u64) -> io::Result<Self> {
+        let base = input.stream_position()?;
+        if len < 24 {
+            return Err(bad("shorter than an index"));
+        }
+        input.seek(SeekFrom::Start(base + len - 8))?;
+        let mut last = [0u8; 8];
+        input.read_exact(&mut last)?;
+        let index = u64::from_le_bytes(last);
+        if index > len - 24 {
+            return Err(bad("an index past the end"));
+        }
+        let mut r = Reader { input, base, pos: len, starts: vec![index, len - 8], left: 0, sum: Sum::default() };
+        r.frame(0)?;
+        let starts: Vec<u64> = r.column()?;
+        r.end_frame()?;
+        let ascending = starts.windows(2).all(|w| w[0] < w[1]);
+        if starts.first() != Some(&0) || !ascending || starts.last().is_some_and(|&s| s >= index) {
+            return Err(bad("frames out of order"));
+        }
+        r.starts = starts;
+        r.starts.push(index);
+        Ok(r)
+    }
+
+    /// Starts reading frame `k`.
+    fn frame(&mut self, k: usize) -> io::Result<()> {
+        let (Some(&from), Some(&to)) = (self.starts.get(k), self.starts.get(k + 1)) else {
+            return Err(bad("a frame missing"));
+        };
+        if to - from < 8 {
+            return Err(bad("a frame without its checksum"));
+        }
+        if from != self.pos {
+            self.input.seek(SeekFrom::Start(self.base + from))?;
+            self.pos = from;
+        }
+        self.left = to - from - 8;
+        self.sum = Sum::default();
+        Ok(())
+    }
+
+    /// Ends the frame being read: all of it read, and its checksum right.
+    fn end_frame(&mut self) -> io::Result<()> {
+        if self.left != 0 {
+            return Err(bad("a frame longer than what it holds"));
+        }
+        let expected = std::mem::take(&mut self.sum).finish();
+        let mut sum = [0u8; 8];
+        self.input.read_exact(&mut sum)?;
+        self.pos += 8;
+        if u64::from_le_bytes(sum) != expected {
+            return Err(bad("checksum mismatch"));
+        }
+        Ok(())
+    }
+
+    /// Reads frame `k` whole with `body`.
+    fn framed<T>(&mut self, k: usize, body: impl FnOnce(&mut Self) -> io::Result<T>) -> io::Result<T> {
+        self.frame(k)?;
+        let v = body(self)?;
+        self.end_frame()?;
+        Ok(v)
     }
 
     fn raw_into(&mut self, buf: &mut [u8]) -> io::Result<()> {
@@ -239,6 +437,7 @@ impl<R: Read> Reader<R> {
         }
         self.input.read_exact(buf)?;
         self.left -= buf.len() as u64;
+        self.pos += buf.len() as u64;
         self.sum.add(buf);
         Ok(())
     }
@@ -296,66 +495,52 @@ impl<R: Read> Reader<R> {
         self.raw_into(&mut b)?;
         Ok(b)
     }
-    /// A column's values `piece` at a time: `each(count, bytes)` for every piece (the last may be shorter),
-    /// `count` being the column's length.
-    fn pieces<const N: usize>(&mut self, piece: usize, mut each: impl FnMut(usize, &[u8])) -> io::Result<()> {
-        let n = self.len(N as u64)?;
-        let mut scratch = vec![0u8; piece.min(n.max(1)) * N];
+    /// `n` values read straight into their vector (a column is its values' little-endian bytes).
+    fn values<T: Le>(&mut self, n: usize) -> io::Result<Vec<T>> {
+        let mut v = vec![T::zeroed(); n];
+        self.raw_into(bytemuck::cast_slice_mut(&mut v))?;
+        v.iter_mut().for_each(|x| *x = x.native());
+        Ok(v)
+    }
+    /// A column read into pieces of `piece` values (the last may be shorter).
+    fn column_chunks<T: Le>(&mut self, piece: usize) -> io::Result<Vec<Vec<T>>> {
+        let n = self.len(std::mem::size_of::<T>() as u64)?;
+        let mut out = Vec::with_capacity(n.div_ceil(piece.max(1)));
         let mut left = n;
         while left > 0 {
             let k = left.min(piece);
-            let buf = &mut scratch[..k * N];
-            self.raw_into(buf)?;
-            each(n, buf);
+            out.push(self.values(k)?);
             left -= k;
         }
-        Ok(())
-    }
-    /// A column read into pieces of `piece` values (the last may be shorter).
-    fn column_chunks<T, const N: usize>(
-        &mut self,
-        piece: usize,
-        from: impl Fn([u8; N]) -> T,
-    ) -> io::Result<Vec<Vec<T>>> {
-        let mut out = Vec::new();
-        self.pieces::<N>(piece, |_, b| out.push(b.chunks_exact(N).map(|c| from(value(c))).collect()))?;
         Ok(out)
     }
-    fn column<T, const N: usize>(&mut self, from: impl Fn([u8; N]) -> T) -> io::Result<Vec<T>> {
-        let mut out = Vec::new();
-        self.pieces::<N>(CHUNK, |n, b| {
-            out.reserve_exact(n - out.len());
-            out.extend(b.chunks_exact(N).map(|c| from(value(c))));
-        })?;
-        Ok(out)
+    fn column<T: Le>(&mut self) -> io::Result<Vec<T>> {
+        let n = self.len(std::mem::size_of::<T>() as u64)?;
+        self.values(n)
     }
     fn days(&mut self) -> io::Result<Vec<Day>> {
-        self.column(i32::from_le_bytes)
+        self.column()
     }
     fn u32s(&mut self) -> io::Result<Vec<u32>> {
-        self.column(u32::from_le_bytes)
+        self.column()
     }
     fn cells(&mut self) -> io::Result<Vec<Counters>> {
-        let flat = self.column(i64::from_le_bytes)?;
-        if !flat.len().is_multiple_of(FIELDS) {
+        let n = self.len(8)?;
+        if !n.is_multiple_of(FIELDS) {
             return Err(bad("day cells of the wrong width"));
         }
-        Ok(flat
-            .chunks_exact(FIELDS)
-            .map(|c| {
-                let mut a = [0i64; FIELDS];
-                a.copy_from_slice(c);
-                Counters::from_array(&a)
-            })
-            .collect())
+        let mut cells = vec![Counters::default(); n / FIELDS];
+        self.raw_into(bytemuck::cast_slice_mut(&mut cells))?;
+        bytemuck::cast_slice_mut::<Counters, i64>(&mut cells).iter_mut().for_each(|x| *x = i64::from_le(*x));
+        Ok(cells)
     }
     fn dense(&mut self) -> io::Result<Dense> {
         let start = self.i32()?;
         Ok(Dense::from_parts(start, self.cells()?))
     }
     fn customers(&mut self) -> io::Result<CustomerList> {
-        let days = self.column_chunks(customers::CHUNK, i32::from_le_bytes)?;
-        let entries = self.column_chunks(customers::CHUNK, u32::from_le_bytes)?;
+        let days = self.column_chunks(customers::CHUNK)?;
+        let entries = self.column_chunks(customers::CHUNK)?;
         let (firsts, total) = (self.u32s()?, self.u32()?);
         CustomerList::from_parts(days, entries, firsts, total).ok_or_else(|| bad("a customer list out of order"))
     }
@@ -372,8 +557,16 @@ impl<R: Read> Reader<R> {
         (0..n).map(|_| item(self)).collect()
     }
 
-    /// Reads a whole model and checks the checksum and that every index points inside the model.
+    /// Reads a whole model.
     pub fn model(mut self) -> io::Result<Model> {
+        let head = self.head()?;
+        self.rest(head, None)
+    }
+
+    /// Reads the head frame: a model whose per-scope day series and customer lists are still empty (and
+    /// checks that every index points inside the model, and that the index has a frame for each part).
+    pub fn head(&mut self) -> io::Result<Model> {
+        self.frame(0)?;
         let sellers = self.list(None, |r| {
             Ok(Seller {
                 db_id: r.i64()?,
@@ -402,16 +595,6 @@ impl<R: Read> Reader<R> {
         let last_day = self.i32()?;
         let now_ts = self.i64()?;
         let store_days = self.dense()?;
-        let seller_days = self.list(Some((n_sellers, "day series")), |r| r.dense().map(Arc::new))?;
-        let category_days = self.list(Some((n_categories, "day series")), |r| r.dense().map(Arc::new))?;
-        let product_days = self.list(Some((n_products, "product series")), |r| {
-            let (days, ends, bytes, tail_days, tail) = (r.days()?, r.u32s()?, r.bytes()?, r.days()?, r.cells()?);
-            Packed::from_parts(days, ends, bytes, tail_days, tail).map(Arc::new).ok_or_else(|| bad("a product series"))
-        })?;
-        let store_customers = self.customers()?;
-        let seller_customers = self.list(Some((n_sellers, "customer lists")), |r| r.customers().map(Arc::new))?;
-        let category_customers = self.list(Some((n_categories, "customer lists")), |r| r.customers().map(Arc::new))?;
-        let product_customers = self.list(Some((n_products, "customer lists")), |r| r.customers().map(Arc::new))?;
         let stock = self.list(Some((n_products, "stock rows")), |r| {
             let some = r.flag()?;
             let s = Stock { on_hand: r.i64()?, reorder_point: r.opt_i64()?, lead_time_days: r.opt_i64()? };
@@ -446,12 +629,11 @@ impl<R: Read> Reader<R> {
         for (id, count, example) in self.list(None, |r| Ok((r.str()?, r.i64()?, r.str()?)))? {
             quality.insert(id, count as u64, example);
         }
-        let expected = self.sum.0;
-        let mut trailer = [0u8; 8];
-        self.input.read_exact(&mut trailer)?;
-        if u64::from_le_bytes(trailer) != expected || self.left != 8 {
-            return Err(bad("checksum mismatch"));
+        self.end_frame()?;
+        if self.starts.len() != 4 + 2 * (n_sellers + n_categories) + n_products {
+            return Err(bad("an index of the wrong length"));
         }
+        let (no_days, no_customers) = (Arc::new(Dense::default()), Arc::new(CustomerList::default()));
         let m = Model {
             sellers,
             products,
@@ -462,13 +644,13 @@ impl<R: Read> Reader<R> {
             last_day,
             now_ts,
             store_days,
-            seller_days,
-            category_days,
-            product_days,
-            store_customers,
-            seller_customers,
-            category_customers,
-            product_customers,
+            seller_days: vec![no_days.clone(); n_sellers],
+            category_days: vec![no_days; n_categories],
+            product_days: Vec::new(),
+            store_customers: CustomerList::default(),
+            seller_customers: vec![no_customers.clone(); n_sellers],
+            category_customers: vec![no_customers.clone(); n_categories],
+            product_customers: vec![no_customers; n_products],
             stock,
             return_reasons,
             disputes,
@@ -477,6 +659,57 @@ impl<R: Read> Reader<R> {
             memo: Default::default(),
         };
         check_indexes(&m)?;
+        Ok(m)
+    }
+
+    /// Reads the rest of the model `head` began: every part, or only those `want` names (and the product
+    /// series, always). The parts left unread stay empty: such a model answers for the scope `want` was
+    /// made for, and must not be asked about others (nor cached).
+    pub fn rest(mut self, mut m: Model, want: Option<&Want>) -> io::Result<Model> {
+        let (n_sellers, n_categories, n_products) = (m.sellers.len(), m.categories.len(), m.products.len());
+        let all = |n: usize| (0..n as u32).collect::<Vec<u32>>();
+        let (sellers, categories, products) = match want {
+            Some(w) => (w.sellers.clone(), w.categories.clone(), w.products.clone()),
+            None => (all(n_sellers), all(n_categories), all(n_products)),
+        };
+        // Frame numbers: the head is 0, then the parts in the order `Writer::model` writes them.
+        let seller_days = 1;
+        let category_days = seller_days + n_sellers;
+        let product_days = category_days + n_categories;
+        let store_customers = product_days + 1;
+        let seller_customers = store_customers + 1;
+        let category_customers = seller_customers + n_sellers;
+        let product_customers = category_customers + n_categories;
+        let inside = |v: &[u32], n: usize| v.iter().all(|&i| (i as usize) < n);
+        if !(inside(&sellers, n_sellers) && inside(&categories, n_categories) && inside(&products, n_products)) {
+            return Err(bad("a scope outside the model"));
+        }
+        for &s in &sellers {
+            m.seller_days[s as usize] = Arc::new(self.framed(seller_days + s as usize, Self::dense)?);
+        }
+        for &c in &categories {
+            m.category_days[c as usize] = Arc::new(self.framed(category_days + c as usize, Self::dense)?);
+        }
+        m.product_days = self.framed(product_days, |r| {
+            r.list(Some((n_products, "product series")), |r| {
+                let (days, ends, bytes, tail_days, tail) = (r.days()?, r.u32s()?, r.bytes()?, r.days()?, r.cells()?);
+                Packed::from_parts(days, ends, bytes, tail_days, tail)
+                    .map(Arc::new)
+                    .ok_or_else(|| bad("a product series"))
+            })
+        })?;
+        if want.is_none() {
+            m.store_customers = self.framed(store_customers, Self::customers)?;
+        }
+        for &s in &sellers {
+            m.seller_customers[s as usize] = Arc::new(self.framed(seller_customers + s as usize, Self::customers)?);
+        }
+        for &c in &categories {
+            m.category_customers[c as usize] = Arc::new(self.framed(category_customers + c as usize, Self::customers)?);
+        }
+        for &p in &products {
+            m.product_customers[p as usize] = Arc::new(self.framed(product_customers + p as usize, Self::customers)?);
+        }
         Ok(m)
     }
 }
@@ -495,11 +728,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_checksum_sees_a_changed_byte() {
-        let mut a = Sum::default();
-        a.add(b"kpiscope model 12345678");
-        let mut b = Sum::default();
-        b.add(b"kpiscope model 12345679");
-        assert_ne!(a.0, b.0);
+    fn the_checksum_sees_a_changed_byte_and_not_how_the_bytes_were_split() {
+        let text: Vec<u8> = (0..200u8).collect();
+        let sum = |parts: &[&[u8]]| {
+            let mut s = Sum::default();
+            parts.iter().for_each(|p| s.add(p));
+            s.finish()
+        };
+        let whole = sum(&[&text]);
+        assert_eq!(whole, sum(&[&text[..5], &text[5..37], &text[37..38], &text[38..]]));
+        assert_eq!(whole, sum(&text.chunks(7).collect::<Vec<_>>()));
+        for at in [0, 31, 32, 199] {
+            let mut changed = text.clone();
+            changed[at] ^= 1;
+            assert_ne!(whole, sum(&[&changed]), "byte {at}");
+        }
+        assert_ne!(whole, sum(&[&text[..199]]), "one byte fewer");
+        assert_ne!(sum(&[&[0u8; 32]]), sum(&[&[0u8; 64]]), "zeros of two lengths");
     }
 }
