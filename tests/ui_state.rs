@@ -286,3 +286,43 @@ fn a_scopes_products_table_taken_from_the_stores_is_the_one_computed_for_it() {
         assert!(taken.rows.len() < all.rows.len(), "{scope:?}");
     }
 }
+
+#[test]
+fn a_refreshed_model_is_shown_first_and_its_red_flags_follow() {
+    let (mut app, _dir, path) = common::app(Theme::dark(), (120, 40));
+    let before = format!("{:?}", app.flags);
+    let conn = kpiscope::store::open_writable(&path).expect("writable");
+    let mut sim = kpiscope::simulate::Simulator::new(&conn, &path, 3).expect("sim");
+    sim.step(&conn, 12).expect("step");
+    let model = std::sync::Arc::new(kpiscope::engine::open(&path).expect("reload"));
+    app.update(Action::Loaded { model: model.clone(), flags: None, elapsed_ms: 5, cached: false });
+    // The commit's KPIs are on screen at once; the previous flags stay, marked as being re-checked.
+    let orders = app.shown.tiles.iter().find(|t| t.name == "Orders").expect("tile");
+    assert!(orders.value.starts_with("19"), "{}", orders.value);
+    assert!(app.judging);
+    assert_eq!(format!("{:?}", app.flags), before);
+    assert!(screen(&app).contains("re-checking after the last change"), "{}", screen(&app));
+    app.update(Action::Show(View::Sellers));
+    let unjudged = app.shown.table.clone();
+    // Flags of a model that is no longer on screen are dropped.
+    let other = std::sync::Arc::new(kpiscope::engine::open(&path).expect("reload"));
+    app.update(Action::Judged { model: other, flags: Vec::new() });
+    assert!(app.judging, "flags of another model are not these");
+    let cfg = kpiscope::config::Config::default();
+    let ctx = kpiscope::kpi::Ctx { model: &model, now: model.last_day, prior_weight: cfg.bayes_prior_weight };
+    let flags = kpiscope::flags::evaluate(ctx, &cfg, kpiscope::engine::Scope::Store, None);
+    app.update(Action::Judged { model, flags: flags.clone() });
+    assert!(!app.judging);
+    assert_eq!(format!("{:?}", app.flags), format!("{flags:?}"));
+    assert!(!std::sync::Arc::ptr_eq(&unjudged, &app.shown.table), "the table is computed again with the new flags");
+    app.update(Action::Show(View::Overview));
+    assert!(!screen(&app).contains("re-checking"), "{}", screen(&app));
+}
+
+/// The whole screen as text.
+fn screen(app: &App) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
+    t.draw(|f| kpiscope::ui::render::draw(f, app)).expect("draw");
+    let buf = t.backend().buffer().clone();
+    (0..40).map(|y| (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+}

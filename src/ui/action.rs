@@ -79,13 +79,19 @@ pub enum Action {
     Tick,
     /// from the worker
     Progress(String, f64),
-    /// a new model, with its red flags (evaluated by the worker, not on the UI thread)
+    /// a new model, with its red flags (evaluated by the worker, not on the UI thread); `None` while they
+    /// are being evaluated (after a commit the KPIs are shown first; `Judged` brings the flags)
     Loaded {
         model: Arc<Model>,
-        flags: Vec<Flag>,
+        flags: Option<Vec<Flag>>,
         elapsed_ms: u64,
         /// read from the model cache: live changes follow once the worker has read the store (`Following`)
         cached: bool,
+    },
+    /// the red flags of a model sent without them
+    Judged {
+        model: Arc<Model>,
+        flags: Vec<Flag>,
     },
     /// the worker has read the store behind a cached model and now follows its commits
     Following,

@@ -121,6 +121,8 @@ pub struct App {
     pub notice: Option<(String, u32)>,
     pub size: (u16, u16),
     pub flags: Vec<Flag>,
+    /// `flags` are the previous model's, until the worker has judged the one on screen (`Action::Judged`)
+    pub judging: bool,
     pub reviews: Option<(u32, Vec<ReviewRow>)>,
     pub shown: Shown,
     /// what `shown` was computed from
@@ -166,6 +168,7 @@ impl App {
             notice: None,
             size: (120, 40),
             flags: Vec::new(),
+            judging: false,
             reviews: None,
             shown: Shown::default(),
             shown_for: None,
@@ -360,6 +363,17 @@ impl App {
                 self.following = !cached;
                 self.loaded(model, flags, elapsed_ms);
             }
+            Action::Judged { model, flags } => {
+                // Flags of a model no longer on screen are dropped: a newer one is being judged.
+                if !self.model.as_ref().is_some_and(|m| Arc::ptr_eq(m, &model)) {
+                    return;
+                }
+                self.flags = flags;
+                self.judging = false;
+                // The views computed meanwhile used the previous flags (and were not memoised).
+                self.recent.clear();
+                self.shown_for = None;
+            }
             Action::Following => {
                 self.following = true;
                 self.loading = None;
@@ -524,7 +538,7 @@ impl App {
         }
     }
 
-    fn loaded(&mut self, model: Arc<Model>, flags: Vec<Flag>, elapsed_ms: u64) {
+    fn loaded(&mut self, model: Arc<Model>, flags: Option<Vec<Flag>>, elapsed_ms: u64) {
         let first = self.model.is_none();
         let orders = |m: &Model| m.counters(Scope::Store, DayRange::new(m.first_day, m.last_day)).orders;
         if let Some(old) = &self.model {
@@ -551,7 +565,11 @@ impl App {
         self.shown_for = None;
         self.loading = None;
         self.stale = None;
-        self.flags = flags;
+        // Without flags (a refresh: same sellers and products), the previous ones stay until `Judged`.
+        self.judging = flags.is_none();
+        if let Some(flags) = flags {
+            self.flags = flags;
+        }
         if first {
             self.notify(format!("Loaded in {elapsed_ms} ms"));
         }
@@ -607,6 +625,13 @@ impl App {
                 if let Scope::Product(p) = self.scope {
                     shown.product = Some(data::product_extra(ctx, p, range, self.compare));
                 }
+            }
+            // While the flags are being judged, the tables are not memoised with the previous ones.
+            View::Sellers if self.judging => {
+                shown.table = Arc::new(data::sellers_table(ctx, &self.cfg, range, &self.flags));
+            }
+            View::Products if self.judging => {
+                shown.table = Arc::new(data::products_table(ctx, &self.cfg, self.scope, range, &self.flags));
             }
             View::Sellers => shown.table = warm::sellers(ctx, &self.cfg, range, &self.flags),
             View::Products => shown.table = warm::products(ctx, &self.cfg, self.scope, range, &self.flags),

@@ -146,7 +146,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             Ok(Refresh::Applied { new_orders, touched }) => {
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 tracing::info!("refreshed in {elapsed_ms} ms: {new_orders} new orders, {touched} orders re-applied");
-                publish(out, source, &warmer, ledger.model().clone(), elapsed_ms, false);
+                publish_refreshed(out, source, &warmer, ledger.model().clone(), elapsed_ms);
                 version = v;
                 last_good = crate::time::wall_clock();
                 unsaved = cache::Identity::still(&source.path, before).map(|id| (id, Instant::now()));
@@ -233,21 +233,32 @@ fn data_version(conn: &Connection, path: &std::path::Path) -> crate::Result<i64>
 /// The `Loaded` action of a model: the model with its red flags, as of the store's latest activity. The
 /// flags are evaluated here, off the UI thread (they scan every product).
 pub fn loaded(model: Model, config: &Config, elapsed_ms: u64) -> Action {
-    let (model, flags) = judged(model, config);
-    Action::Loaded { model, flags, elapsed_ms, cached: false }
+    let flags = judge(&model, config);
+    Action::Loaded { model: Arc::new(model), flags: Some(flags), elapsed_ms, cached: false }
 }
 
-fn judged(model: Model, config: &Config) -> (Arc<Model>, Vec<flags::Flag>) {
-    let ctx = Ctx { model: &model, now: model.last_day, prior_weight: config.bayes_prior_weight };
-    let flags = flags::evaluate(ctx, config, Scope::Store, None);
-    (Arc::new(model), flags)
+fn judge(model: &Model, config: &Config) -> Vec<flags::Flag> {
+    let ctx = Ctx { model, now: model.last_day, prior_weight: config.bayes_prior_weight };
+    flags::evaluate(ctx, config, Scope::Store, None)
 }
 
 /// Sends a model (with its red flags) and starts warming its views in the background (`warm`).
 fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64, cached: bool) {
-    let (model, flags) = judged(model, &source.config);
+    let flags = judge(&model, &source.config);
+    let model = Arc::new(model);
     warmer.model(model.clone(), Arc::new(flags.clone()));
-    let _ = out.send(Action::Loaded { model, flags, elapsed_ms, cached });
+    let _ = out.send(Action::Loaded { model, flags: Some(flags), elapsed_ms, cached });
+}
+
+/// `publish` for a model refreshed after a commit (same sellers and products): the model goes first, so
+/// that the commit's KPIs are on screen while its red flags are evaluated (a tenth of a second at 10M
+/// orders); they follow as `Judged`, with the previous ones shown meanwhile.
+fn publish_refreshed(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64) {
+    let model = Arc::new(model);
+    let _ = out.send(Action::Loaded { model: model.clone(), flags: None, elapsed_ms, cached: false });
+    let flags = judge(&model, &source.config);
+    warmer.model(model.clone(), Arc::new(flags.clone()));
+    let _ = out.send(Action::Judged { model, flags });
 }
 
 /// Loads the store in full and sends the model, unless the model already on screen came from the cache

@@ -143,8 +143,9 @@ fn grade_and_flags(app: &App, lines: &mut Vec<Line<'static>>, height: usize) {
         styled(" Red flags: ", t.title),
         styled(
             format!(
-                "{} (5 lists them all)",
-                crate::flags::count_words(&mine.iter().map(|f| f.severity).collect::<Vec<_>>())
+                "{} (5 lists them all){}",
+                crate::flags::count_words(&mine.iter().map(|f| f.severity).collect::<Vec<_>>()),
+                if app.judging { " · re-checking after the last change…" } else { "" }
             ),
             t.dim,
         ),
