@@ -5,6 +5,14 @@
 //! Answers the same "sum over a day range" as `series::Dense`; a range holding most of the cells (a
 //! product's whole history, as a rating rule reads it) is the series' total less the cells outside it,
 //! the total kept once asked for.
+//!
+//! The packed cells are held in two parts: an older head shared (behind an `Arc`) by a model and the next
+//! one a refresh makes from it, and the newer cells the series owns, which is where a refresh writes. So the
+//! copy a refresh makes of a series it adds to (`Arc::make_mut` on the model's series) copies the newer
+//! cells, not the product's whole history (at 10M orders a copy of every product's series was 226 MB, and a
+//! commit touches most products). `settle` moves all but the newest cells to a new head once they are many.
+
+use std::sync::Arc;
 
 use super::counters::{Counters, FIELDS};
 use crate::period::DayRange;
@@ -14,17 +22,36 @@ use crate::time::Day;
 const TAIL: usize = 16;
 /// Series with fewer cells are always summed cell by cell.
 const MANY: usize = 32;
+/// The newer cells a series may own before `settle` moves all but `KEEP` of them to its head.
+const OWN: usize = 64;
+const KEEP: usize = 16;
 
 /// A packed series in pieces: days, cell ends, cell bytes, tail days, tail cells.
-pub(super) type Parts<'a> = (&'a [Day], &'a [u32], &'a [u8], &'a [Day], &'a [Counters]);
+pub(super) type Parts<'a> = (Vec<Day>, Vec<u32>, Vec<u8>, &'a [Day], &'a [Counters]);
+
+/// Packed cells: days ascending, the end of each day's cell in `bytes`.
+#[derive(Debug, Clone, Default)]
+struct Cells {
+    days: Vec<Day>,
+    ends: Vec<u32>,
+    bytes: Vec<u8>,
+}
+
+impl Cells {
+    /// The bytes of cells `lo..hi`.
+    fn span(&self, lo: usize, hi: usize) -> &[u8] {
+        let at = |i: usize| if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[at(lo)..at(hi)]
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
-    /// days with a packed cell, ascending
-    days: Vec<Day>,
-    /// end of each day's cell in `bytes`
-    ends: Vec<u32>,
-    bytes: Vec<u8>,
+    /// the older cells, shared; the series' are the first `head_n` (a shorter view needs no copy)
+    head: Arc<Cells>,
+    head_n: usize,
+    /// the newer cells (after the head's), owned
+    own: Cells,
     /// changes not packed yet, in arrival order (one entry per day); a day may also have a packed cell (the
     /// two add up)
     tail_days: Vec<Day>,
@@ -55,9 +82,9 @@ impl Packed {
     pub fn sum(&self, r: DayRange) -> Counters {
         let mut acc = [0i64; FIELDS];
         if !r.is_empty() {
-            let lo = self.days.partition_point(|&d| d < r.from);
-            let hi = self.days.partition_point(|&d| d <= r.to);
-            let cells = self.days.len();
+            let lo = self.partition(|d| d < r.from);
+            let hi = self.partition(|d| d <= r.to);
+            let cells = self.cells();
             if lo < hi && (hi - lo) * 2 > cells && cells >= MANY {
                 // Most of the cells: the total less the few outside the range.
                 acc = **self.total.get_or_init(|| {
@@ -82,16 +109,82 @@ impl Packed {
         out
     }
 
+    /// How many packed cells the series has (head and owned).
+    fn cells(&self) -> usize {
+        self.head_n + self.own.days.len()
+    }
+
+    /// The number of leading packed cells whose day satisfies `pred` (true, then false, along the days).
+    fn partition(&self, pred: impl Fn(Day) -> bool) -> usize {
+        let h = self.head.days[..self.head_n].partition_point(|&d| pred(d));
+        if h < self.head_n { h } else { self.head_n + self.own.days.partition_point(|&d| pred(d)) }
+    }
+
     /// Adds the packed cells `lo..hi` to `acc`.
     fn decode_cells(&self, lo: usize, hi: usize, acc: &mut [i64; FIELDS]) {
         if lo >= hi {
             return;
         }
-        let mut at = if lo == 0 { 0 } else { self.ends[lo - 1] as usize };
-        let end = self.ends[hi - 1] as usize;
-        while at < end {
-            at += decode_add(&self.bytes[at..], acc);
+        let h = self.head_n;
+        if lo < h {
+            decode_all(self.head.span(lo, hi.min(h)), acc);
         }
+        if hi > h {
+            decode_all(self.own.span(lo.max(h) - h, hi - h), acc);
+        }
+    }
+
+    /// Gives the head's cells from `day` on back to the owned ones (copied: the head is shared), so that
+    /// a change to one of them can be packed.
+    fn thaw(&mut self, day: Day) {
+        let k = self.head.days[..self.head_n].partition_point(|&d| d < day);
+        if k == self.head_n {
+            return;
+        }
+        let head = &self.head;
+        let base = if k == 0 { 0 } else { head.ends[k - 1] };
+        let moved = head.ends[self.head_n - 1] - base;
+        let mut days = head.days[k..self.head_n].to_vec();
+        days.append(&mut self.own.days);
+        let mut ends: Vec<u32> = head.ends[k..self.head_n].iter().map(|&e| e - base).collect();
+        ends.extend(self.own.ends.iter().map(|&e| e + moved));
+        let mut bytes = head.bytes[base as usize..(base + moved) as usize].to_vec();
+        bytes.append(&mut self.own.bytes);
+        self.own = Cells { days, ends, bytes };
+        self.head_n = k;
+    }
+
+    /// Moves all but the newest `KEEP` owned cells to a new head.
+    fn freeze(&mut self) {
+        let keep_from = self.own.days.len() - KEEP;
+        let split = self.own.ends[keep_from - 1];
+        let kept = Cells {
+            days: self.own.days.split_off(keep_from),
+            ends: self.own.ends.split_off(keep_from).into_iter().map(|e| e - split).collect(),
+            bytes: self.own.bytes.split_off(split as usize),
+        };
+        let mut moving = std::mem::replace(&mut self.own, kept);
+        if self.head_n > 0 {
+            let head = &self.head;
+            let head_bytes = head.ends[self.head_n - 1];
+            let mut all = Cells {
+                days: Vec::with_capacity(self.head_n + moving.days.len()),
+                ends: Vec::with_capacity(self.head_n + moving.days.len()),
+                bytes: Vec::with_capacity(head_bytes as usize + moving.bytes.len()),
+            };
+            all.days.extend_from_slice(&head.days[..self.head_n]);
+            all.days.append(&mut moving.days);
+            all.ends.extend_from_slice(&head.ends[..self.head_n]);
+            all.ends.extend(moving.ends.iter().map(|&e| e + head_bytes));
+            all.bytes.extend_from_slice(&head.bytes[..head_bytes as usize]);
+            all.bytes.append(&mut moving.bytes);
+            moving = all;
+        }
+        moving.days.shrink_to_fit();
+        moving.ends.shrink_to_fit();
+        moving.bytes.shrink_to_fit();
+        self.head_n = moving.days.len();
+        self.head = Arc::new(moving);
     }
 
     /// Every day with a non-zero cell, with its counters, ascending.
@@ -99,13 +192,13 @@ impl Packed {
     fn days(&self) -> Vec<(Day, Counters)> {
         let mut all = self.clone();
         all.pack();
+        let (days, ends, bytes, _, _) = all.parts();
         let mut at = 0;
-        all.days
-            .iter()
-            .zip(&all.ends)
+        days.iter()
+            .zip(&ends)
             .map(|(&d, &end)| {
                 let mut acc = [0i64; FIELDS];
-                decode_add(&all.bytes[at..end as usize], &mut acc);
+                decode_add(&bytes[at..end as usize], &mut acc);
                 at = end as usize;
                 (d, Counters::from_array(&acc))
             })
@@ -119,7 +212,7 @@ impl Packed {
         }
         // A series built from nothing keeps its total from its first packing on (so no wide sum has to
         // decode it whole later); one read from a cache computes it on first need.
-        if self.days.is_empty() && self.total.get().is_none() {
+        if self.cells() == 0 && self.total.get().is_none() {
             let _ = self.total.set(Box::new([0i64; FIELDS]));
         }
         if let Some(total) = self.total.get_mut() {
@@ -130,14 +223,18 @@ impl Packed {
         let mut tail: Vec<(Day, [i64; FIELDS])> =
             self.tail_days.drain(..).zip(self.tail.drain(..)).map(|(d, c)| (d, c.to_array())).collect();
         tail.sort_unstable_by_key(|(d, _)| *d);
+        // A change to a day of the head: the head's cells from that day on become owned again.
+        if self.head_n > 0 && tail[0].0 <= self.head.days[self.head_n - 1] {
+            self.thaw(tail[0].0);
+        }
         // Only the cells from the tail's first day on are rebuilt; the ones before it stay where they are.
         // Loads and refreshes add near the newest days, so this is a short suffix, not the whole series
         // (rebuilding it all made a 10M-order load quadratic in a product's days).
-        let lo = self.days.partition_point(|&d| d < tail[0].0);
-        let base = if lo == 0 { 0 } else { self.ends[lo - 1] as usize };
-        let old_days = self.days.split_off(lo);
-        let old_ends = self.ends.split_off(lo);
-        let old_bytes = self.bytes.split_off(base);
+        let lo = self.own.days.partition_point(|&d| d < tail[0].0);
+        let base = if lo == 0 { 0 } else { self.own.ends[lo - 1] as usize };
+        let old_days = self.own.days.split_off(lo);
+        let old_ends = self.own.ends.split_off(lo);
+        let old_bytes = self.own.bytes.split_off(base);
         let (mut i, mut start) = (0, 0usize);
         let mut t = tail.into_iter().peekable();
         loop {
@@ -146,9 +243,9 @@ impl Packed {
                 // A packed cell before the tail's next day: untouched, copied as bytes.
                 Some(d) if next.is_none_or(|td| d < td) => {
                     let end = old_ends[i] as usize - base;
-                    self.bytes.extend_from_slice(&old_bytes[start..end]);
-                    self.days.push(d);
-                    self.ends.push(self.bytes.len() as u32);
+                    self.own.bytes.extend_from_slice(&old_bytes[start..end]);
+                    self.own.days.push(d);
+                    self.own.ends.push(self.own.bytes.len() as u32);
                     (start, i) = (end, i + 1);
                 }
                 // The tail's next day, added to the packed cell of the same day if there is one.
@@ -170,19 +267,31 @@ impl Packed {
         !self.tail.is_empty()
     }
 
-    /// Packs the tail and gives back spare capacity: for a series that is done growing for now.
+    /// Packs the tail, moves the older owned cells to the head once they are many, and gives back spare
+    /// capacity: for a series that is done growing for now.
     pub fn settle(&mut self) {
         self.pack();
+        if self.own.days.len() > OWN {
+            self.freeze();
+        }
         self.tail = Vec::new();
         self.tail_days = Vec::new();
-        self.days.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.bytes.shrink_to_fit();
+        self.own.days.shrink_to_fit();
+        self.own.ends.shrink_to_fit();
+        self.own.bytes.shrink_to_fit();
     }
 
-    /// The packed cells and the tail (for `snapshot`).
+    /// The packed cells (head and owned, as one) and the tail (for `snapshot`).
     pub(super) fn parts(&self) -> Parts<'_> {
-        (&self.days, &self.ends, &self.bytes, &self.tail_days, &self.tail)
+        let head = &self.head;
+        let head_bytes = if self.head_n == 0 { 0 } else { head.ends[self.head_n - 1] };
+        let mut days = head.days[..self.head_n].to_vec();
+        days.extend_from_slice(&self.own.days);
+        let mut ends = head.ends[..self.head_n].to_vec();
+        ends.extend(self.own.ends.iter().map(|&e| e + head_bytes));
+        let mut bytes = head.bytes[..head_bytes as usize].to_vec();
+        bytes.extend_from_slice(&self.own.bytes);
+        (days, ends, bytes, &self.tail_days, &self.tail)
     }
 
     /// Rebuilds a series from `parts`, or `None` when they do not fit together (cells out of order or
@@ -199,14 +308,26 @@ impl Packed {
             && ends.last().map_or(bytes.is_empty(), |&e| e as usize == bytes.len())
             && tail_days.len() == tail.len()
             && tail.len() <= TAIL;
-        (ordered && fits).then_some(Packed { days, ends, bytes, tail_days, tail, total: Default::default() })
+        // Everything read is the head: a refresh owns (copies) only the cells it changes.
+        let head_n = days.len();
+        (ordered && fits).then(|| Packed {
+            head: Arc::new(Cells { days, ends, bytes }),
+            head_n,
+            own: Cells::default(),
+            tail_days,
+            tail,
+            total: Default::default(),
+        })
     }
 
-    /// Bytes held on the heap.
+    /// Bytes held on the heap (a head shared with another model's series counted in full).
     pub fn heap_bytes(&self) -> usize {
-        self.days.capacity() * 4
-            + self.ends.capacity() * 4
-            + self.bytes.capacity()
+        self.head.days.capacity() * 4
+            + self.head.ends.capacity() * 4
+            + self.head.bytes.capacity()
+            + self.own.days.capacity() * 4
+            + self.own.ends.capacity() * 4
+            + self.own.bytes.capacity()
             + self.tail_days.capacity() * 4
             + self.tail.capacity() * std::mem::size_of::<Counters>()
     }
@@ -221,12 +342,12 @@ impl Packed {
         if mask == 0 {
             return;
         }
-        put(&mut self.bytes, mask);
+        put(&mut self.own.bytes, mask);
         for v in a.iter().filter(|v| **v != 0) {
-            put(&mut self.bytes, ((v << 1) ^ (v >> 63)) as u64);
+            put(&mut self.own.bytes, ((v << 1) ^ (v >> 63)) as u64);
         }
-        self.days.push(day);
-        self.ends.push(self.bytes.len() as u32);
+        self.own.days.push(day);
+        self.own.ends.push(self.own.bytes.len() as u32);
     }
 }
 
@@ -250,6 +371,14 @@ fn get(b: &[u8], at: &mut usize) -> u64 {
         shift += 7;
     }
     v
+}
+
+/// Adds every packed cell of `b` into `acc`.
+fn decode_all(b: &[u8], acc: &mut [i64; FIELDS]) {
+    let mut at = 0;
+    while at < b.len() {
+        at += decode_add(&b[at..], acc);
+    }
 }
 
 /// Adds one packed cell into `acc`; returns the bytes it took.
@@ -321,7 +450,7 @@ mod tests {
         }
         // Rebuilt from its parts (as the cache reads it), the total is computed when a wide sum needs it.
         let (days, ends, bytes, tail_days, tail) = p.parts();
-        let read = Packed::from_parts(days.to_vec(), ends.to_vec(), bytes.to_vec(), tail_days.to_vec(), tail.to_vec());
+        let read = Packed::from_parts(days, ends, bytes, tail_days.to_vec(), tail.to_vec());
         let read = read.expect("fits");
         assert!(read.total.get().is_none());
         for (from, to) in [(0, 500), (3, 450)] {
@@ -333,5 +462,48 @@ mod tests {
         assert_eq!(p.days(), dense);
         let unpacked = dense.len() * std::mem::size_of::<Counters>();
         assert!(p.heap_bytes() * 2 < unpacked, "{} bytes for {} cells", p.heap_bytes(), dense.len());
+    }
+
+    #[test]
+    fn a_settled_series_shares_its_head_and_a_change_copies_only_newer_cells() {
+        let mut d = Dense::new(0);
+        let mut p = Packed::default();
+        for day in 0..300 {
+            let c = cell(i64::from(day));
+            d.cell(day).add(&c);
+            p.cell(day).add(&c);
+        }
+        p.settle();
+        assert_eq!((p.head_n, p.own.days.len()), (300 - KEEP, KEEP));
+        let check = |p: &Packed, d: &Dense, what: &str| {
+            for (from, to) in [(0, 400), (0, 0), (5, 5), (13, 290), (283, 299), (290, 350)] {
+                let r = DayRange::new(from, to);
+                assert_eq!(p.sum(r), d.sum(r), "{what}: {from}..{to}");
+            }
+        };
+        check(&p, &d, "settled");
+        // A refresh's copy adds a newer day: the head stays shared.
+        let (mut q, mut e) = (p.clone(), d.clone());
+        q.cell(300).add(&cell(1));
+        e.cell(300).add(&cell(1));
+        q.settle();
+        assert!(Arc::ptr_eq(&p.head, &q.head));
+        check(&q, &e, "a newer day");
+        // Changes to days of the head: their cells are owned again; the shared head is left as it was.
+        q.cell(250).add(&cell(2).scaled(-1));
+        e.cell(250).add(&cell(2).scaled(-1));
+        q.pack();
+        assert!(Arc::ptr_eq(&p.head, &q.head) && q.head_n == 250, "a shorter view of the same head");
+        check(&q, &e, "a change near the end of the head");
+        q.cell(5).add(&cell(3));
+        e.cell(5).add(&cell(3));
+        q.settle();
+        check(&q, &e, "a change at the start of the head");
+        check(&p, &d, "the first series, after its copy changed");
+        // Read back from its parts (as the cache does), every cell is the head's.
+        let (days, ends, bytes, tail_days, tail) = q.parts();
+        let read = Packed::from_parts(days, ends, bytes, tail_days.to_vec(), tail.to_vec()).expect("fits");
+        check(&read, &e, "read back");
+        assert_eq!(read.days(), q.days());
     }
 }

@@ -197,9 +197,9 @@ impl<W: Write> Writer<W> {
         self.frame(|w| {
             w.list(&m.product_days, |w, p| {
                 let (days, ends, bytes, tail_days, tail) = p.parts();
-                w.days(days)?;
-                w.u32s(ends)?;
-                w.bytes(bytes)?;
+                w.days(&days)?;
+                w.u32s(&ends)?;
+                w.bytes(&bytes)?;
                 w.days(tail_days)?;
                 w.cells(tail)
             })
