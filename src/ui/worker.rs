@@ -20,7 +20,7 @@ use crate::flags;
 use crate::kpi::Ctx;
 
 /// How often the worker asks SQLite whether another process committed.
-pub const POLL: Duration = Duration::from_millis(100);
+pub const POLL: Duration = Duration::from_millis(25);
 /// A model refreshed by live changes is written to the model cache once the store has been quiet this long
 /// (a busy store is not rewritten on every commit).
 const SAVE_AFTER: Duration = Duration::from_secs(5);
