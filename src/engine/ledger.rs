@@ -56,6 +56,14 @@ struct Item {
     price: i64,
 }
 
+/// Scratch space of `timed_change`, kept across orders.
+#[derive(Default)]
+struct TimedScratch {
+    pieces: Pieces,
+    /// (target, day, field, change)
+    change: Vec<(Target, Day, u8, i64)>,
+}
+
 /// Which of an order's contributions to emit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -643,7 +651,7 @@ impl Ledger {
             self.order_pieces(pos as usize, now, Part::All, &mut pieces);
             self.flush_if_big(&mut pieces);
         }
-        let mut scratch = Pieces::default();
+        let mut scratch = TimedScratch::default();
         for &pos in &timed {
             self.timed_change(pos as usize, old_now, now, &mut scratch, &mut pieces);
             self.flush_if_big(&mut pieces);
@@ -895,26 +903,30 @@ impl Ledger {
     }
 
     /// What an order's time-dependent counters change by when "now" moves from `old_now` to `now`: the
-    /// pieces at `now` less those at `old_now`, summed per target and day, the zero ones left out.
-    fn timed_change(&self, pos: usize, old_now: i64, now: i64, scratch: &mut Pieces, out: &mut Pieces) {
-        scratch.clear();
-        self.order_pieces(pos, old_now, Part::Timed, scratch);
-        let taken = scratch.len();
-        self.order_pieces(pos, now, Part::Timed, scratch);
-        let mut change: Vec<(Target, Day, Counters)> = Vec::with_capacity(scratch.len());
-        for (i, (target, day, f)) in scratch.iter().enumerate() {
+    /// pieces at `now` less those at `old_now`, summed per target, day and field (sparse: a timed piece has
+    /// a few fields; summing whole 480-byte cells per target made this most of a 10M commit's adding), the
+    /// zero ones left out.
+    fn timed_change(&self, pos: usize, old_now: i64, now: i64, scratch: &mut TimedScratch, out: &mut Pieces) {
+        let TimedScratch { pieces, change } = scratch;
+        pieces.clear();
+        change.clear();
+        self.order_pieces(pos, old_now, Part::Timed, pieces);
+        let taken = pieces.len();
+        self.order_pieces(pos, now, Part::Timed, pieces);
+        for (i, (target, day, f)) in pieces.iter().enumerate() {
             let sign = if i < taken { -1 } else { 1 };
-            match change.iter_mut().find(|(t, d, _)| *t == target && *d == day) {
-                Some((_, _, sum)) => f.add_to(sum, sign),
-                None => {
-                    let mut c = Counters::default();
-                    f.add_to(&mut c, sign);
-                    change.push((target, day, c));
+            for (&field, &v) in f.at.iter().zip(f.values) {
+                match change.iter_mut().find(|(t, d, k, _)| *t == target && *d == day && *k == field) {
+                    Some(e) => e.3 += sign * v,
+                    None => change.push((target, day, field, sign * v)),
                 }
             }
         }
-        for (t, d, c) in change.into_iter().filter(|(_, _, c)| *c != Counters::default()) {
-            out.push(t, d, &c);
+        change.retain(|e| e.3 != 0);
+        // One piece per target and day, in the order they first came.
+        while let Some(&(t, d, _, _)) = change.first() {
+            out.push_fields(t, d, change.iter().filter(|e| e.0 == t && e.1 == d).map(|e| (e.2, e.3)));
+            change.retain(|e| !(e.0 == t && e.1 == d));
         }
     }
 

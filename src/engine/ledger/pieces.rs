@@ -63,6 +63,15 @@ impl Pieces {
         self.heads.push((target, day, self.at.len() as u32));
     }
 
+    /// Adds a piece of the given (field index, value) pairs for `target` on `day`.
+    pub fn push_fields(&mut self, target: Target, day: Day, fields: impl IntoIterator<Item = (u8, i64)>) {
+        for (i, v) in fields {
+            self.at.push(i);
+            self.values.push(v);
+        }
+        self.heads.push((target, day, self.at.len() as u32));
+    }
+
     /// Adds a piece of the same `c` for each of `targets` (its fields found once).
     pub fn push_each(&mut self, targets: impl IntoIterator<Item = Target>, day: Day, c: &Counters) {
         let mut targets = targets.into_iter();
@@ -93,14 +102,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pieces_keep_the_non_zero_fields_of_each() {
+    fn pieces_keep_the_non_zero_fields_of_each_and_take_fields_as_given() {
         let mut p = Pieces::default();
         let a = Counters { orders: 1, ad_spend: -7, ..Counters::default() };
         let b = Counters { units: 3, ..Counters::default() };
         p.push(Target::Seller(2), 10, &a);
         p.push_each([Target::Product(1), Target::Category(0)], 11, &b);
         p.push(Target::Seller(2), 12, &Counters::default());
-        assert_eq!(p.len(), 4);
+        let fields = Counters { units: -2, ad_spend: 9, ..Counters::default() };
+        let at = |c: &Counters| c.as_array().iter().position(|&v| v != 0).map(|i| i as u8);
+        let units = at(&Counters { units: 1, ..Counters::default() }).expect("units");
+        let spend = at(&Counters { ad_spend: 1, ..Counters::default() }).expect("ad_spend");
+        p.push_fields(Target::Product(4), 13, [(units, -2), (spend, 9)]);
+        assert_eq!(p.len(), 5);
         let back: Vec<(Target, Day, Counters)> = p
             .iter()
             .map(|(t, d, f)| {
@@ -114,6 +128,7 @@ mod tests {
             (Target::Product(1), 11, b),
             (Target::Category(0), 11, b),
             (Target::Seller(2), 12, Counters::default()),
+            (Target::Product(4), 13, fields),
         ];
         assert_eq!(back, want);
         let mut neg = Counters::default();
