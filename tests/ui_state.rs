@@ -326,3 +326,18 @@ fn screen(app: &App) -> String {
     let buf = t.backend().buffer().clone();
     (0..40).map(|y| (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
 }
+
+#[test]
+fn the_warm_up_waits_while_a_commit_is_followed() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let warmer = kpiscope::ui::warm::Warmer::spawn(kpiscope::config::Config::default(), tx);
+    let model = std::sync::Arc::new(common::handmade_model());
+    {
+        let _hold = warmer.hold();
+        warmer.model(model, std::sync::Arc::new(Vec::new()));
+        let waited = rx.recv_timeout(std::time::Duration::from_millis(300));
+        assert!(waited.is_err(), "nothing is warmed while held: {waited:?}");
+    }
+    let warmed = rx.recv_timeout(std::time::Duration::from_secs(60));
+    assert!(matches!(warmed, Ok(Action::Warmed { .. })), "{warmed:?}");
+}

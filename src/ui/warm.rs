@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
@@ -82,16 +83,36 @@ type Item = (Scope, usize, Compare);
 /// model is done it says `Warmed`.
 pub struct Warmer {
     tx: Sender<Job>,
+    /// set while the worker refreshes after a commit: the warm-up waits (between views), so that what the
+    /// user waits for has both cores
+    held: Arc<AtomicBool>,
+}
+
+/// Holds the warm-up while it lives (`Warmer::hold`).
+pub struct Hold<'a>(&'a AtomicBool);
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl Warmer {
     pub fn spawn(cfg: Config, out: Sender<Action>) -> Warmer {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        let spawned = std::thread::Builder::new().name("kpiscope-warm".into()).spawn(move || run(&rx, &cfg, &out));
+        let held = Arc::new(AtomicBool::new(false));
+        let h = held.clone();
+        let spawned = std::thread::Builder::new().name("kpiscope-warm".into()).spawn(move || run(&rx, &cfg, &out, &h));
         if let Err(e) = spawned {
             tracing::warn!("no warm-up thread: {e}");
         }
-        Warmer { tx }
+        Warmer { tx, held }
+    }
+
+    /// Makes the warm-up wait, from the view it is computing on, until the returned guard is dropped.
+    pub fn hold(&self) -> Hold<'_> {
+        self.held.store(true, Ordering::Release);
+        Hold(&self.held)
     }
 
     /// A new model: warms its store-wide views in every period (what was left of the old one is dropped).
@@ -107,7 +128,7 @@ impl Warmer {
 
 /// The warm-up thread's loop: takes every job waiting, then computes one item; blocks only when there is
 /// nothing left to do.
-fn run(rx: &Receiver<Job>, cfg: &Config, out: &Sender<Action>) {
+fn run(rx: &Receiver<Job>, cfg: &Config, out: &Sender<Action>, held: &AtomicBool) {
     let mut todo: VecDeque<Item> = VecDeque::new();
     let mut current: Option<Current> = None;
     loop {
@@ -137,6 +158,9 @@ fn run(rx: &Receiver<Job>, cfg: &Config, out: &Sender<Action>) {
                     todo.push_front(item);
                 }
             }
+        }
+        while held.load(Ordering::Acquire) {
+            std::thread::sleep(std::time::Duration::from_millis(2));
         }
         if let (Some(c), Some(item)) = (current.as_ref(), todo.pop_front()) {
             warm_one(&c.model, cfg, &c.flags, item);

@@ -140,6 +140,8 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         }
         // Another process committed (or `r` asked): follow the change in place when the ledger can.
         let started = Instant::now();
+        // The warm-up waits while the commit is followed and judged: the user waits for this.
+        let hold = warmer.hold();
         let before = cache::Identity::of(&source.path).ok();
         let outcome = if reload { Ok(Refresh::NeedsReload("reload asked".into())) } else { ledger.refresh(&conn) };
         match outcome {
@@ -165,6 +167,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             }
             Err(e) => stale(retrying(&e), last_good),
         }
+        drop(hold);
     }
 }
 
