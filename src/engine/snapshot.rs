@@ -274,7 +274,7 @@ impl<W: Write> Writer<W> {
     fn dense(&mut self, d: &Dense) -> io::Result<()> {
         let (start, cells) = d.parts();
         self.raw(&start.to_le_bytes())?;
-        self.cells(cells)
+        self.cells(&cells)
     }
 
     fn customers(&mut self, l: &CustomerList) -> io::Result<()> {
