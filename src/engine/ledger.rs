@@ -56,6 +56,9 @@ struct Item {
     price: i64,
 }
 
+/// From this many orders whose deadline "now" passed on, a refresh works them out on a second thread.
+const PARALLEL_TIMED: usize = 2_000;
+
 /// Scratch space of `timed_change`, kept across orders.
 #[derive(Default)]
 struct TimedScratch {
@@ -647,15 +650,32 @@ impl Ledger {
         }
 
         // --- add the new contributions ---
-        for &pos in &touched {
-            self.order_pieces(pos as usize, now, Part::All, &mut pieces);
-            self.flush_if_big(&mut pieces);
-        }
-        let mut scratch = TimedScratch::default();
-        for &pos in &timed {
-            self.timed_change(pos as usize, old_now, now, &mut scratch, &mut pieces);
-            self.flush_if_big(&mut pieces);
-        }
+        // The orders whose deadline "now" passed (~37,000 at a 10M commit) are worked out on a second thread
+        // while this one works out the touched orders; both only read the ledger until they are added.
+        let (touched_pieces, timed_pieces) = std::thread::scope(|scope| {
+            let me = &*self;
+            let timed_job = |timed: &[u32]| {
+                let (mut out, mut scratch) = (Pieces::default(), TimedScratch::default());
+                for &pos in timed {
+                    me.timed_change(pos as usize, old_now, now, &mut scratch, &mut out);
+                }
+                out
+            };
+            let timed = timed.as_slice();
+            let other = (timed.len() >= PARALLEL_TIMED).then(|| scope.spawn(move || timed_job(timed)));
+            let mut out = Pieces::default();
+            for &pos in &touched {
+                me.order_pieces(pos as usize, now, Part::All, &mut out);
+            }
+            let timed_pieces = match other {
+                Some(handle) => handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                None => timed_job(timed),
+            };
+            (out, timed_pieces)
+        });
+        self.put_all(&touched_pieces, 1);
+        self.put_all(&timed_pieces, 1);
+        drop((touched_pieces, timed_pieces));
         for pos in first_new..self.orders.len() {
             self.order_pieces(pos, now, Part::All, &mut pieces);
             self.flush_if_big(&mut pieces);
