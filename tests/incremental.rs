@@ -145,3 +145,39 @@ fn refresh_equals_a_fresh_load() {
     assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::NeedsReload(_)));
     drop(Connection::open(&path));
 }
+
+#[test]
+fn a_refresh_sees_one_state_of_the_store_while_another_program_commits() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("race.db");
+    demo::generate(&path, DemoOptions { orders: 2_000, seed: 8 }, &mut |_, _| {}).expect("demo");
+    let ro = kpiscope::store::open_read_only(&path).expect("ro");
+    let mut ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("load");
+    // Another program commits small steps (new orders with their items, reviews, shipments) as fast as it
+    // can, while the ledger refreshes: a commit landing between two of a refresh's reads must not show new
+    // items without their orders (it asked for a reload) nor leave anything out.
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let reloads = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let rw = kpiscope::store::open_writable(&path).expect("rw");
+            let mut sim = kpiscope::simulate::Simulator::new(&rw, &path, 4).expect("sim");
+            let started = std::time::Instant::now();
+            while started.elapsed() < std::time::Duration::from_millis(1500) {
+                sim.step(&rw, 3).expect("step");
+            }
+            done.store(true, std::sync::atomic::Ordering::Release);
+        });
+        let mut reloads = Vec::new();
+        while !done.load(std::sync::atomic::Ordering::Acquire) {
+            if let Refresh::NeedsReload(why) = ledger.refresh(&ro).expect("refresh") {
+                reloads.push(why);
+                ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("reload");
+            }
+        }
+        writer.join().expect("writer");
+        reloads
+    });
+    assert!(reloads.is_empty(), "reloads asked: {reloads:?}");
+    assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { .. }));
+    assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+}

@@ -33,7 +33,7 @@ use super::model::{DisputeFact, Model, Product, Seller, Stock};
 use super::quality::{self, Quality};
 use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
 use super::text::{self, NAME_CHARS};
-use crate::error::Result;
+use crate::error::{Result, SqlContext};
 use crate::time::{self, Day, SECS_PER_DAY};
 
 /// A dispute with no seller response after this long is "unanswered" (AliExpress's 5-day rule).
@@ -429,6 +429,12 @@ impl Ledger {
         let path = path.as_path();
         let first = self.orders.is_empty();
         // --- read what is new and what is pending ---
+        // A refresh reads in one transaction, so that it sees one state of the store: read statement by
+        // statement, a commit landing between two of them showed the new orders' items or reviews without
+        // the orders (a needless reload, or a review counted as an orphan and passed by). A first load does
+        // not: in a store without a write-ahead log its ~30 s of reading at 10M orders would hold every
+        // writer off (its gaps are `docs/scale.md`'s to close).
+        let snapshot = if first { None } else { Some(conn.unchecked_transaction().at(path)?) };
         let new_orders = rows::orders(conn, path, Pick::After(self.marks.orders), &mut self.quality)?;
         progress(0.3);
         let pending_before = self.rows.pending();
@@ -454,6 +460,9 @@ impl Ledger {
         let traffic = rows::traffic(conn, path, Pick::After(self.marks.traffic), &mut self.quality)?;
         let spend = rows::spend(conn, path, Pick::After(self.marks.spend), &mut self.quality)?;
         let stock = rows::stock(conn, path, &mut self.quality)?;
+        if let Some(tx) = snapshot {
+            tx.commit().at(path)?;
+        }
         // Times after tomorrow have not happened yet: they never move "now" (see `quality`).
         let horizon = time::wall_clock() + SECS_PER_DAY;
         let mut new_orders = new_orders;
