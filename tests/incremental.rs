@@ -12,13 +12,19 @@ use common::assert_same;
 use kpiscope::engine::{self, Ledger, Refresh};
 use rusqlite::{Connection, params};
 
+/// A demo store of `orders` orders in a directory of its own, a read-only connection to it and its ledger.
+fn demo_ledger(orders: u64, seed: u64) -> (tempfile::TempDir, std::path::PathBuf, Connection, Ledger) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("demo.db");
+    demo::generate(&path, DemoOptions { orders, seed }, &mut |_, _| {}).expect("demo");
+    let ro = kpiscope::store::open_read_only(&path).expect("ro");
+    let ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("load");
+    (dir, path, ro, ledger)
+}
+
 #[test]
 fn refresh_equals_a_fresh_load() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("inc.db");
-    demo::generate(&path, DemoOptions { orders: 4_000, seed: 5 }, &mut |_, _| {}).expect("demo");
-    let ro = kpiscope::store::open_read_only(&path).expect("ro");
-    let mut ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("load");
+    let (_dir, path, ro, mut ledger) = demo_ledger(4_000, 5);
     assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
     // Nothing committed: nothing is re-applied, however many orders are still pending.
     assert_eq!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 0, touched: 0 });
@@ -148,11 +154,7 @@ fn refresh_equals_a_fresh_load() {
 
 #[test]
 fn a_refresh_sees_one_state_of_the_store_while_another_program_commits() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("race.db");
-    demo::generate(&path, DemoOptions { orders: 2_000, seed: 8 }, &mut |_, _| {}).expect("demo");
-    let ro = kpiscope::store::open_read_only(&path).expect("ro");
-    let mut ledger = Ledger::load(&ro, &path, &mut |_| {}).expect("load");
+    let (_dir, path, ro, mut ledger) = demo_ledger(2_000, 8);
     // Another program commits small steps (new orders with their items, reviews, shipments) as fast as it
     // can, while the ledger refreshes: a commit landing between two of a refresh's reads must not show new
     // items without their orders (it asked for a reload) nor leave anything out.

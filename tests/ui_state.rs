@@ -303,6 +303,7 @@ fn a_refreshed_model_is_shown_first_and_its_red_flags_follow() {
     assert_eq!(format!("{:?}", app.flags), before);
     assert!(screen(&app).contains("re-checking after the last change"), "{}", screen(&app));
     app.update(Action::Show(View::Sellers));
+    assert!(screen(&app).contains("red flags re-checking after the last change"), "{}", screen(&app));
     let unjudged = app.shown.table.clone();
     // Flags of a model that is no longer on screen are dropped.
     let other = std::sync::Arc::new(kpiscope::engine::open(&path).expect("reload"));

@@ -303,20 +303,14 @@ impl Opened {
 
 /// Opens the store at `path` through the cache in `dir` (`None`: no cache): the cached model when it is
 /// current, else a load from the store (`progress` sees it), to be cached by `Opened::save` when the store
-/// did not change meanwhile.
+/// did not change meanwhile. (`open_for` the whole store: nothing is left unread.)
 pub fn open(
     dir: Option<PathBuf>,
     conn: &rusqlite::Connection,
     path: &Path,
     progress: &mut dyn FnMut(f64),
 ) -> crate::Result<Opened> {
-    if let Some(dir) = dir.as_deref() {
-        match lookup(dir, path) {
-            Ok((model, _)) => return Ok(Opened { model, warm: true, pending: None }),
-            Err(why) => tracing::info!("model cache not used: {why}"),
-        }
-    }
-    load(dir, conn, path, progress)
+    open_for(dir, conn, path, progress, |_| Ok(Scope::Store)).map(|(opened, _)| opened)
 }
 
 /// `open`, for a question about the one scope `pick` chooses from the model's names: a current cache entry

@@ -93,6 +93,45 @@ impl Sum {
     }
 }
 
+/// Where each part of a model is among a body's frames, in the order `Writer::model` writes them (the
+/// head is frame 0); the reader counts with the same numbers.
+struct Frames {
+    sellers: usize,
+    categories: usize,
+    products: usize,
+}
+
+impl Frames {
+    fn of(m: &Model) -> Frames {
+        Frames { sellers: m.sellers.len(), categories: m.categories.len(), products: m.products.len() }
+    }
+    fn seller_days(&self, s: u32) -> usize {
+        1 + s as usize
+    }
+    fn category_days(&self, c: u32) -> usize {
+        1 + self.sellers + c as usize
+    }
+    fn product_days(&self) -> usize {
+        1 + self.sellers + self.categories
+    }
+    fn store_customers(&self) -> usize {
+        self.product_days() + 1
+    }
+    fn seller_customers(&self, s: u32) -> usize {
+        self.store_customers() + 1 + s as usize
+    }
+    fn category_customers(&self, c: u32) -> usize {
+        self.store_customers() + 1 + self.sellers + c as usize
+    }
+    fn product_customers(&self, p: u32) -> usize {
+        self.store_customers() + 1 + self.sellers + self.categories + p as usize
+    }
+    /// Frames in all (the index's own not counted).
+    fn count(&self) -> usize {
+        self.product_customers(self.products as u32)
+    }
+}
+
 /// Writes a model's fields in order.
 pub struct Writer<W: Write> {
     out: W,
@@ -208,6 +247,7 @@ impl<W: Write> Writer<W> {
         for l in m.seller_customers.iter().chain(&m.category_customers).chain(&m.product_customers) {
             self.frame(|w| w.customers(l))?;
         }
+        debug_assert_eq!(self.starts.len(), Frames::of(m).count(), "the frames `Frames` numbers");
         let index = self.at;
         let starts = std::mem::take(&mut self.starts);
         self.frame(|w| w.column(&starts, u64::to_le_bytes))?;
@@ -630,7 +670,9 @@ impl<R: Read + Seek> Reader<R> {
             quality.insert(id, count as u64, example);
         }
         self.end_frame()?;
-        if self.starts.len() != 4 + 2 * (n_sellers + n_categories) + n_products {
+        let frames = Frames { sellers: n_sellers, categories: n_categories, products: n_products };
+        // The index ends with where it starts itself.
+        if self.starts.len() != frames.count() + 1 {
             return Err(bad("an index of the wrong length"));
         }
         let (no_days, no_customers) = (Arc::new(Dense::default()), Arc::new(CustomerList::default()));
@@ -672,25 +714,18 @@ impl<R: Read + Seek> Reader<R> {
             Some(w) => (w.sellers.clone(), w.categories.clone(), w.products.clone()),
             None => (all(n_sellers), all(n_categories), all(n_products)),
         };
-        // Frame numbers: the head is 0, then the parts in the order `Writer::model` writes them.
-        let seller_days = 1;
-        let category_days = seller_days + n_sellers;
-        let product_days = category_days + n_categories;
-        let store_customers = product_days + 1;
-        let seller_customers = store_customers + 1;
-        let category_customers = seller_customers + n_sellers;
-        let product_customers = category_customers + n_categories;
+        let frames = Frames::of(&m);
         let inside = |v: &[u32], n: usize| v.iter().all(|&i| (i as usize) < n);
         if !(inside(&sellers, n_sellers) && inside(&categories, n_categories) && inside(&products, n_products)) {
             return Err(bad("a scope outside the model"));
         }
         for &s in &sellers {
-            m.seller_days[s as usize] = Arc::new(self.framed(seller_days + s as usize, Self::dense)?);
+            m.seller_days[s as usize] = Arc::new(self.framed(frames.seller_days(s), Self::dense)?);
         }
         for &c in &categories {
-            m.category_days[c as usize] = Arc::new(self.framed(category_days + c as usize, Self::dense)?);
+            m.category_days[c as usize] = Arc::new(self.framed(frames.category_days(c), Self::dense)?);
         }
-        m.product_days = self.framed(product_days, |r| {
+        m.product_days = self.framed(frames.product_days(), |r| {
             r.list(Some((n_products, "product series")), |r| {
                 let (days, ends, bytes, tail_days, tail) = (r.days()?, r.u32s()?, r.bytes()?, r.days()?, r.cells()?);
                 Packed::from_parts(days, ends, bytes, tail_days, tail)
@@ -699,16 +734,16 @@ impl<R: Read + Seek> Reader<R> {
             })
         })?;
         if want.is_none() {
-            m.store_customers = self.framed(store_customers, Self::customers)?;
+            m.store_customers = self.framed(frames.store_customers(), Self::customers)?;
         }
         for &s in &sellers {
-            m.seller_customers[s as usize] = Arc::new(self.framed(seller_customers + s as usize, Self::customers)?);
+            m.seller_customers[s as usize] = Arc::new(self.framed(frames.seller_customers(s), Self::customers)?);
         }
         for &c in &categories {
-            m.category_customers[c as usize] = Arc::new(self.framed(category_customers + c as usize, Self::customers)?);
+            m.category_customers[c as usize] = Arc::new(self.framed(frames.category_customers(c), Self::customers)?);
         }
         for &p in &products {
-            m.product_customers[p as usize] = Arc::new(self.framed(product_customers + p as usize, Self::customers)?);
+            m.product_customers[p as usize] = Arc::new(self.framed(frames.product_customers(p), Self::customers)?);
         }
         Ok(m)
     }

@@ -50,6 +50,9 @@ pub fn tab_spans() -> Vec<(u16, u16, View)> {
 
 /// The smallest size at which everything fits.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
+/// Said wherever red flags are shown while those of a refreshed model are being evaluated (`App::judging`):
+/// the flags on screen are the previous model's.
+const RECHECKING: &str = "re-checking after the last change…";
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();

@@ -148,7 +148,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             Ok(Refresh::Applied { new_orders, touched }) => {
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 tracing::info!("refreshed in {elapsed_ms} ms: {new_orders} new orders, {touched} orders re-applied");
-                publish_refreshed(out, source, &warmer, ledger.model().clone(), elapsed_ms);
+                publish(out, source, &warmer, ledger.model().clone(), elapsed_ms, Delivery::KpisFirst);
                 version = v;
                 last_good = crate::time::wall_clock();
                 unsaved = cache::Identity::still(&source.path, before).map(|id| (id, Instant::now()));
@@ -219,7 +219,7 @@ fn from_cache(source: &Source, out: &Sender<Action>, warmer: &warm::Warmer) -> O
         Ok((model, id)) => {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             tracing::info!("model of {} read from the cache in {elapsed_ms} ms", source.path.display());
-            publish(out, source, warmer, model, elapsed_ms, true);
+            publish(out, source, warmer, model, elapsed_ms, Delivery::Judged { cached: true });
             Some(id)
         }
         Err(why) => {
@@ -245,23 +245,28 @@ fn judge(model: &Model, config: &Config) -> Vec<flags::Flag> {
     flags::evaluate(ctx, config, Scope::Store, None)
 }
 
-/// Sends a model (with its red flags) and starts warming its views in the background (`warm`).
-fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64, cached: bool) {
-    let flags = judge(&model, &source.config);
-    let model = Arc::new(model);
-    warmer.model(model.clone(), Arc::new(flags.clone()));
-    let _ = out.send(Action::Loaded { model, flags: Some(flags), elapsed_ms, cached });
+/// How `publish` sends a model.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// with its red flags (a load: sellers and products may differ from the model on screen's)
+    Judged { cached: bool },
+    /// at once, its red flags following as `Judged` (a refresh after a commit: same sellers and products,
+    /// so the previous flags can stay on screen meanwhile; the flags take a tenth of a second at 10M orders)
+    KpisFirst,
 }
 
-/// `publish` for a model refreshed after a commit (same sellers and products): the model goes first, so
-/// that the commit's KPIs are on screen while its red flags are evaluated (a tenth of a second at 10M
-/// orders); they follow as `Judged`, with the previous ones shown meanwhile.
-fn publish_refreshed(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64) {
+/// Sends a model and its red flags, and starts warming its views in the background (`warm`).
+fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64, how: Delivery) {
     let model = Arc::new(model);
-    let _ = out.send(Action::Loaded { model: model.clone(), flags: None, elapsed_ms, cached: false });
+    if how == Delivery::KpisFirst {
+        let _ = out.send(Action::Loaded { model: model.clone(), flags: None, elapsed_ms, cached: false });
+    }
     let flags = judge(&model, &source.config);
     warmer.model(model.clone(), Arc::new(flags.clone()));
-    let _ = out.send(Action::Judged { model, flags });
+    let _ = out.send(match how {
+        Delivery::Judged { cached } => Action::Loaded { model, flags: Some(flags), elapsed_ms, cached },
+        Delivery::KpisFirst => Action::Judged { model, flags },
+    });
 }
 
 /// Loads the store in full and sends the model, unless the model already on screen came from the cache
@@ -290,7 +295,7 @@ fn load(
         let _ = out.send(Action::Following);
         return Ok(ledger);
     }
-    publish(out, source, warmer, ledger.model().clone(), elapsed_ms, false);
+    publish(out, source, warmer, ledger.model().clone(), elapsed_ms, Delivery::Judged { cached: false });
     save(source, held, ledger.model());
     Ok(ledger)
 }

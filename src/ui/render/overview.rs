@@ -145,7 +145,7 @@ fn grade_and_flags(app: &App, lines: &mut Vec<Line<'static>>, height: usize) {
             format!(
                 "{} (5 lists them all){}",
                 crate::flags::count_words(&mine.iter().map(|f| f.severity).collect::<Vec<_>>()),
-                if app.judging { " · re-checking after the last change…" } else { "" }
+                if app.judging { format!(" · {}", super::RECHECKING) } else { String::new() }
             ),
             t.dim,
         ),

@@ -127,7 +127,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             })
             .collect();
         frame.render_widget(
-            Paragraph::new(lines).block(Block::bordered().title(" Red flags ").border_style(t.dim)),
+            Paragraph::new(lines).block(
+                Block::bordered()
+                    .title(if app.judging {
+                        format!(" Red flags, {} ", super::RECHECKING)
+                    } else {
+                        " Red flags ".into()
+                    })
+                    .border_style(t.dim),
+            ),
             flags_area,
         );
     }

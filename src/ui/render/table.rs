@@ -107,5 +107,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         });
         words.push("flags use each rule's own window, ending now".into());
     }
+    // The Flags table and the flag columns of Sellers and Products are the previous model's meanwhile.
+    if app.judging && app.view != crate::ui::action::View::Periods {
+        words.push(format!("red flags {}", super::RECHECKING));
+    }
     frame.render_widget(Paragraph::new(Line::from(styled(words.join(" · "), t.dim))), status);
 }
