@@ -16,6 +16,10 @@ const BLOCK: usize = 1024;
 thread_local! {
     /// One byte per customer index, all zero between calls: bit 0 "in the period", bit 1 "with a repeat order".
     static MARKS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Two bits per customer index, all zero between calls, 64 customers a word pair: "in the period" and
+    /// "with a repeat order" (`stats`). A byte per customer missed the cache at every entry of a big list:
+    /// 5 MB of marks for the store of 10M orders, 1.5 MB of bits.
+    static BITS: RefCell<Vec<[u64; 2]>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Entries per chunk (a multiple of `BLOCK`). Chunks are shared (`Arc`) between a model and the next one a
@@ -200,29 +204,35 @@ impl CustomerList {
         let lo = self.partition(|d| d < r.from);
         let hi = self.partition(|d| d <= r.to);
         let (mut customers, mut returning, mut new) = (0u64, 0u64, 0u64);
-        MARKS.with_borrow_mut(|marks| {
+        BITS.with_borrow_mut(|bits| {
             // A loop per chunk: a flattened iterator checks for the chunk's end at every entry.
             for slice in self.slices(lo, hi) {
                 for &e in slice {
                     let c = (e & !FIRST) as usize;
-                    if c >= marks.len() {
-                        marks.resize(c + 1, 0);
+                    let (word, bit) = (c >> 6, 1u64 << (c & 63));
+                    if word >= bits.len() {
+                        bits.resize(word + 1, [0; 2]);
                     }
-                    let m = &mut marks[c];
-                    customers += u64::from(*m & 1 == 0);
-                    *m |= 1;
+                    let w = &mut bits[word];
+                    customers += u64::from(w[0] & bit == 0);
+                    w[0] |= bit;
                     // A customer with an order in the period and ≥ 2 orders up to its end has a non-first order.
                     if e & FIRST != 0 {
                         new += 1;
                     } else {
-                        returning += u64::from(*m & 2 == 0);
-                        *m |= 2;
+                        returning += u64::from(w[1] & bit == 0);
+                        w[1] |= bit;
                     }
                 }
             }
-            for slice in self.slices(lo, hi) {
-                for &e in slice {
-                    marks[(e & !FIRST) as usize] = 0;
+            // Cleared whole when that is less work than clearing entry by entry (a long period of a big list).
+            if (hi - lo) / 4 > bits.len() {
+                bits.fill([0; 2]);
+            } else {
+                for slice in self.slices(lo, hi) {
+                    for &e in slice {
+                        bits[((e & !FIRST) >> 6) as usize] = [0; 2];
+                    }
                 }
             }
         });
