@@ -109,6 +109,29 @@ impl Packed {
         out
     }
 
+    /// Σ of one field over the days of `r` (`field`: its index in `Counters::as_array`), as `sum` gives it,
+    /// reading only that field of each cell: the units of 20,000 products over 30 days (stock cover) took
+    /// 18 ms decoding whole cells at 10M orders.
+    pub fn sum_field(&self, r: DayRange, field: usize) -> i64 {
+        let mut total = 0;
+        if !r.is_empty() {
+            let (lo, hi) = (self.partition(|d| d < r.from), self.partition(|d| d <= r.to));
+            let h = self.head_n;
+            for i in lo..hi.min(h) {
+                total += field_of(self.head.span(i, i + 1), field);
+            }
+            for i in lo.max(h)..hi.max(h) {
+                total += field_of(self.own.span(i - h, i - h + 1), field);
+            }
+        }
+        for (d, c) in self.tail_days.iter().zip(&self.tail) {
+            if r.contains(*d) {
+                total += c.as_array().get(field).copied().unwrap_or(0);
+            }
+        }
+        total
+    }
+
     /// How many packed cells the series has (head and owned).
     fn cells(&self) -> usize {
         self.head_n + self.own.days.len()
@@ -397,6 +420,23 @@ fn decode_add(b: &[u8], acc: &mut [i64; FIELDS]) -> usize {
     at
 }
 
+/// One field of one packed cell: the mask says whether it is there and how many values come before it.
+fn field_of(b: &[u8], field: usize) -> i64 {
+    let mut at = 0;
+    let mask = get(b, &mut at);
+    if field >= 64 || mask >> field & 1 == 0 {
+        return 0;
+    }
+    for _ in 0..(mask & ((1u64 << field) - 1)).count_ones() {
+        while b.get(at).is_some_and(|&byte| byte >= 0x80) {
+            at += 1;
+        }
+        at += 1;
+    }
+    let z = get(b, &mut at);
+    ((z >> 1) as i64) ^ -((z & 1) as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,6 +452,14 @@ mod tests {
         }
         a[0] = 1;
         Counters::from_array(&a)
+    }
+
+    /// Each field's `sum_field` is that field of `sum`.
+    fn fields_agree(p: &Packed, r: DayRange, what: &str) {
+        let all = p.sum(r);
+        for (i, v) in all.as_array().iter().enumerate() {
+            assert_eq!(p.sum_field(r, i), *v, "field {i} over {what}");
+        }
     }
 
     #[test]
@@ -442,11 +490,13 @@ mod tests {
         for (from, to) in [(0, 500), (0, 0), (7, 7), (13, 60), (99, 301), (401, 500), (10, 5)] {
             let r = DayRange::new(from, to);
             assert_eq!(p.sum(r), d.sum(r), "{from}..{to} before packing");
+            fields_agree(&p, r, "the tail and packed cells");
         }
         p.settle();
         for (from, to) in [(0, 500), (7, 7), (13, 60), (99, 301)] {
             let r = DayRange::new(from, to);
             assert_eq!(p.sum(r), d.sum(r), "{from}..{to} packed");
+            fields_agree(&p, r, "packed cells");
         }
         // Rebuilt from its parts (as the cache reads it), the total is computed when a wide sum needs it.
         let (days, ends, bytes, tail_days, tail) = p.parts();
@@ -479,6 +529,7 @@ mod tests {
             for (from, to) in [(0, 400), (0, 0), (5, 5), (13, 290), (283, 299), (290, 350)] {
                 let r = DayRange::new(from, to);
                 assert_eq!(p.sum(r), d.sum(r), "{what}: {from}..{to}");
+                fields_agree(p, r, what);
             }
         };
         check(&p, &d, "settled");
