@@ -1,5 +1,7 @@
 //! Opening a store. Exploring and reporting open it read-only (`SQLITE_OPEN_READ_ONLY` plus
 //! `query_only`), so they can never write to the user's tables; writing commands open it read-write.
+//! Either way the connection knows `rarray` (a list of ids as one parameter; `engine::rows` reads rows by id
+//! with it).
 
 use std::path::Path;
 use std::time::Duration;
@@ -26,6 +28,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags).at(path)?;
     conn.busy_timeout(Duration::from_secs(2)).at(path)?;
     conn.pragma_update(None, "query_only", true).at(path)?;
+    rusqlite::vtab::array::load_module(&conn).at(path)?;
     check(&conn, path)?;
     Ok(conn)
 }
@@ -35,6 +38,7 @@ pub fn open_writable(path: &Path) -> Result<Connection> {
     must_exist(path)?;
     let conn = Connection::open(path).at(path)?;
     conn.busy_timeout(Duration::from_secs(5)).at(path)?;
+    rusqlite::vtab::array::load_module(&conn).at(path)?;
     check(&conn, path)?;
     Ok(conn)
 }
