@@ -562,7 +562,10 @@ impl App {
         // The model replaced may share nothing with the new one (the cached model behind a fresh load: ~2 GB
         // at 10M orders in millions of allocations): it is freed on a thread of its own, not in this frame.
         if let Some(old) = self.model.replace(model) {
-            let freed = std::thread::Builder::new().name("kpiscope-free".into()).spawn(move || drop(old));
+            let freed = std::thread::Builder::new().name("kpiscope-free".into()).spawn(move || {
+                super::background::lower_priority();
+                drop(old);
+            });
             if let Err(e) = freed {
                 tracing::warn!("freeing the previous model on this thread: {e}");
             }
