@@ -1,7 +1,8 @@
 //! The model cache: a warm open gives exactly the model a load gives; a commit, a damaged or truncated entry
 //! makes the store load again (and the entry is rewritten); `report` answers the same warm, cold and with
 //! the cache off, and a report on one scope, which reads only that scope's parts of the entry, answers as
-//! the whole model does; deleting the cache only costs a cold start; the store is never written.
+//! the whole model does; deleting the cache only costs a cold start; the store is never written; the
+//! explorer caches its load behind its worker, and starts warm the next time.
 
 mod common;
 
@@ -69,6 +70,40 @@ fn a_warm_open_gives_the_model_a_load_gives() {
     assert!(warm.warm, "the entry is current");
     assert!(!warm.model.quality.is_empty(), "the fixture has a data-quality problem");
     assert_same_everywhere(&cold.model, &warm.model);
+}
+
+/// The explorer's worker on `store` with the model cache in `cache_dir`: the first model it sends (waiting
+/// for it), then stopped.
+fn first_model_of_a_session(store: &Path, cache_dir: &Path) -> kpiscope::ui::action::Action {
+    use kpiscope::ui::action::Action;
+    use kpiscope::ui::worker::{self, Request, Source};
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let source =
+        Source { path: store.into(), demo: None, config: Config::default(), cache: Some(cache_dir.to_path_buf()) };
+    let handle = worker::spawn(source, req_rx, tx);
+    let first = loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the worker answers") {
+            a @ Action::Loaded { .. } => break a,
+            Action::Failed(e) => panic!("worker failed: {e}"),
+            _ => {}
+        }
+    };
+    req_tx.send(Request::Stop).expect("stop");
+    handle.join().expect("the worker ends");
+    first
+}
+
+#[test]
+fn the_explorer_caches_a_load_behind_the_worker_and_the_next_start_is_warm() {
+    use kpiscope::ui::action::Action;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, cache_dir) = (demo_store(dir.path()), dir.path().join("cache"));
+    // The write runs on a thread of its own (the worker stays free to follow commits); a stopped worker
+    // waits for it.
+    assert!(matches!(first_model_of_a_session(&store, &cache_dir), Action::Loaded { cached: false, .. }));
+    assert_eq!(entries(&cache_dir).len(), 1, "the load was cached");
+    assert!(matches!(first_model_of_a_session(&store, &cache_dir), Action::Loaded { cached: true, .. }));
 }
 
 #[test]

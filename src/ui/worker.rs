@@ -2,7 +2,9 @@
 //! demo store on first run, loads the store into a `Ledger`, watches `PRAGMA data_version` for commits by
 //! other processes and follows them in place (new and pending rows only; a full reload when the ledger
 //! cannot follow), and answers the few questions that need SQL (a product's recent reviews). Requests
-//! coalesce: a burst of them costs one answer of each kind. Results go back as `Action`s.
+//! coalesce: a burst of them costs one answer of each kind. Results go back as `Action`s. Models are
+//! written to the model cache on a thread of their own (`Saver`), so that following a commit never waits
+//! for a write.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,7 +88,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
     let warmer = warm::Warmer::spawn(source.config.clone(), out.clone());
-    let Some((conn, mut ledger)) = first_load(source, requests, out, &warmer)? else { return Ok(()) };
+    let Some((conn, mut ledger, to_save)) = first_load(source, requests, out, &warmer)? else { return Ok(()) };
     let mut last_good = crate::time::wall_clock();
     let mut version = data_version(&conn, &source.path).unwrap_or(0);
     let stale = |why: String, since: i64| {
@@ -94,18 +96,24 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         let _ = out.send(Action::Stale { since, why });
     };
     let mut frozen = false;
-    // A refreshed model not cached yet, with the identity it matches and when it was made.
-    let mut unsaved: Option<(cache::Identity, Instant)> = None;
+    // A model not cached yet, with the identity it matches and when to write it (a load's at once, a
+    // refreshed one's once the store has been quiet for `SAVE_AFTER`).
+    let mut unsaved: Option<(cache::Identity, Instant)> = to_save.map(|id| (id, Instant::now()));
+    let mut saver = Saver::default();
     loop {
+        if let Some((id, due)) = &unsaved
+            && Instant::now() >= *due
+            && saver.save(source, id.clone(), ledger.model().clone())
+        {
+            unsaved = None;
+        }
         let first = match requests.recv_timeout(POLL) {
             Ok(r) => Some(r),
-            Err(RecvTimeoutError::Timeout) => {
-                if unsaved.as_ref().is_some_and(|(_, at)| at.elapsed() >= SAVE_AFTER) {
-                    save(source, unsaved.take().map(|u| u.0), ledger.model());
-                }
-                None
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => {
+                saver.finish();
+                return Ok(());
             }
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
         // Coalesce: keep the last request of each kind.
         let (mut reviews, mut reload) = (None, false);
@@ -115,7 +123,10 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 Request::Reload => reload = true,
                 Request::Freeze(f) => frozen = f,
                 Request::Warm(scope) => warmer.scope(scope),
-                Request::Stop => return Ok(()),
+                Request::Stop => {
+                    saver.finish();
+                    return Ok(());
+                }
             }
         }
         if let Some((p, id)) = reviews {
@@ -151,14 +162,14 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 publish(out, source, &warmer, ledger.model().clone(), elapsed_ms, Delivery::KpisFirst);
                 version = v;
                 last_good = crate::time::wall_clock();
-                unsaved = cache::Identity::still(&source.path, before).map(|id| (id, Instant::now()));
+                unsaved = cache::Identity::still(&source.path, before).map(|id| (id, Instant::now() + SAVE_AFTER));
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
                 match load(&conn, source, out, &warmer, None) {
-                    Ok(l) => {
+                    Ok((l, to_save)) => {
                         ledger = l;
-                        unsaved = None;
+                        unsaved = to_save.map(|id| (id, Instant::now()));
                         version = v;
                         last_good = crate::time::wall_clock();
                     }
@@ -183,18 +194,18 @@ fn first_load(
     requests: &Receiver<Request>,
     out: &Sender<Action>,
     warmer: &warm::Warmer,
-) -> Result<Option<(Connection, Ledger)>, String> {
+) -> Result<Option<(Connection, Ledger, Option<cache::Identity>)>, String> {
     let mut warm = None;
     loop {
         let attempt = crate::store::open_read_only(&source.path).and_then(|conn| {
             if warm.is_none() {
                 warm = Some(from_cache(source, out, warmer));
             }
-            let ledger = load(&conn, source, out, warmer, warm.clone().flatten())?;
-            Ok((conn, ledger))
+            let (ledger, to_save) = load(&conn, source, out, warmer, warm.clone().flatten())?;
+            Ok((conn, ledger, to_save))
         });
         match attempt {
-            Ok(pair) => return Ok(Some(pair)),
+            Ok(loaded) => return Ok(Some(loaded)),
             Err(e) if e.is_locked() => {
                 tracing::warn!("waiting for a lock: {e}");
                 if warm.as_ref().is_none_or(Option::is_none) {
@@ -270,15 +281,15 @@ fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: 
 }
 
 /// Loads the store in full and sends the model, unless the model already on screen came from the cache
-/// under an identity the store still has (`shown`). A load of a store that held still meanwhile is
-/// written to the model cache, after the model is sent.
+/// under an identity the store still has (`shown`). With the ledger comes the identity to cache its model
+/// under, when the store held still meanwhile and the model is not the cached one.
 fn load(
     conn: &Connection,
     source: &Source,
     out: &Sender<Action>,
     warmer: &warm::Warmer,
     shown: Option<cache::Identity>,
-) -> crate::Result<Ledger> {
+) -> crate::Result<(Ledger, Option<cache::Identity>)> {
     let started = Instant::now();
     let before = cache::Identity::of(&source.path).ok();
     // Shown as the loading screen, or in the header behind a cached model (a reload's is not shown).
@@ -293,17 +304,43 @@ fn load(
     let held = cache::Identity::still(&source.path, before);
     if held.is_some() && shown == held {
         let _ = out.send(Action::Following);
-        return Ok(ledger);
+        return Ok((ledger, None));
     }
     publish(out, source, warmer, ledger.model().clone(), elapsed_ms, Delivery::Judged { cached: false });
-    save(source, held, ledger.model());
-    Ok(ledger)
+    Ok((ledger, held))
 }
 
-/// Writes `model` to the model cache under `id` (see `cache::save`), when caching is on.
-fn save(source: &Source, id: Option<cache::Identity>, model: &Model) {
-    if let (Some(dir), Some(id)) = (&source.cache, id) {
-        cache::save(dir, &source.path, &id, model);
+/// Writes models to the model cache (`cache::save`) on a thread of its own, one at a time, at a lower
+/// priority: a 10M-order model takes ~1 s to write, and written on the worker's thread a commit landing
+/// meanwhile waited for it.
+#[derive(Default)]
+struct Saver(Option<std::thread::JoinHandle<()>>);
+
+impl Saver {
+    /// Starts writing `model` under `id` when caching is on. `false` while the last write is still under
+    /// way: the caller asks again later.
+    fn save(&mut self, source: &Source, id: cache::Identity, model: Model) -> bool {
+        if self.0.as_ref().is_some_and(|h| !h.is_finished()) {
+            return false;
+        }
+        let Some(dir) = source.cache.clone() else { return true };
+        let store = source.path.clone();
+        let spawned = std::thread::Builder::new().name("kpiscope-cache".into()).spawn(move || {
+            super::background::lower_priority();
+            cache::save(&dir, &store, &id, &model);
+        });
+        match spawned {
+            Ok(h) => self.0 = Some(h),
+            Err(e) => tracing::warn!("model cache not written: {e}"),
+        }
+        true
+    }
+
+    /// Waits for the write under way, so that a worker stopped after a load leaves its model cached.
+    fn finish(&mut self) {
+        if let Some(h) = self.0.take() {
+            let _ = h.join();
+        }
     }
 }
 
