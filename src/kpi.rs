@@ -7,6 +7,6 @@ mod scorecard;
 
 pub use catalogue::{CATALOGUE, Direction, Group, KpiDef, Unit};
 pub use compute::{
-    Ctx, KpiValue, VELOCITY_DAYS, compute, compute_ids, compute_one, compute_some, product_cover, unit_of,
+    Ctx, KpiValue, VELOCITY_DAYS, compute, compute_ids, compute_one, compute_some, prepare, product_cover, unit_of,
 };
 pub use scorecard::{Grade, KpiRow, Peers, Scorecard, peer_group, peer_medians, scorecard, series};

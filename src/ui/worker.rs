@@ -266,9 +266,11 @@ enum Delivery {
     KpisFirst,
 }
 
-/// Sends a model and its red flags, and starts warming its views in the background (`warm`).
+/// Sends a model and its red flags, and starts warming its views in the background (`warm`). What the
+/// views and the flags both ask for first is computed before either starts (`kpi::prepare`).
 fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: Model, elapsed_ms: u64, how: Delivery) {
     let model = Arc::new(model);
+    crate::kpi::prepare(Ctx { model: &model, now: model.last_day, prior_weight: source.config.bayes_prior_weight });
     if how == Delivery::KpisFirst {
         let _ = out.send(Action::Loaded { model: model.clone(), flags: None, elapsed_ms, cached: false });
     }
