@@ -1,5 +1,5 @@
-//! Background threads run at a lower scheduling priority: the warm-up (views ahead of the keys) and the
-//! freeing of a replaced model. On a machine of two cores they otherwise took turns with what the user is
+//! Background threads run at a lower scheduling priority: the warm-up (views ahead of the keys), the
+//! freeing of a replaced model and the writing of the model cache. On a machine of two cores they otherwise took turns with what the user is
 //! waiting for, the worker following a commit and the UI thread drawing it: a warm-up view already under
 //! way when a commit landed (a few hundred milliseconds at 10M orders) ran on beside the refresh.
 
