@@ -273,6 +273,8 @@ fn run(orders: u64) {
 }
 
 fn main() {
+    // Allocating as the binary does.
+    kpiscope::memory::one_arena();
     // Each size runs in a process of its own, so that its peak memory is its own.
     let sizes = support::sizes(&[100_000, 1_000_000]);
     if let [orders] = sizes[..] {

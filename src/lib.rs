@@ -10,6 +10,7 @@
 //! - `demo`: the deterministic synthetic store with planted problems.
 //! - `report`: `report` and `flags` output as table, JSON or CSV.
 //! - `ui`: the explorer (ratatui), on top of the engine.
+//! - `memory`: how the process allocates (one malloc arena).
 
 pub mod config;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod flags;
 pub mod import;
 pub mod kpi;
+pub mod memory;
 pub mod money;
 pub mod period;
 pub mod report;

@@ -9,6 +9,7 @@ mod logging;
 use clap::Parser;
 
 fn main() {
+    kpiscope::memory::one_arena();
     let cli = cli::Cli::parse();
     let _ = color_eyre::install();
     let _log = logging::init();
