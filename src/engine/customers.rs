@@ -14,12 +14,39 @@ const FIRST: u32 = 1 << 31;
 const BLOCK: usize = 1024;
 
 thread_local! {
-    /// One byte per customer index, all zero between calls: bit 0 "in the period", bit 1 "with a repeat order".
-    static MARKS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// Two bits per customer index, all zero between calls, 64 customers a word pair: "in the period" and
-    /// "with a repeat order" (`stats`). A byte per customer missed the cache at every entry of a big list:
-    /// 5 MB of marks for the store of 10M orders, 1.5 MB of bits.
-    static BITS: RefCell<Vec<[u64; 2]>> = const { RefCell::new(Vec::new()) };
+    /// The scratch marks of `stats` and `mark_firsts`.
+    static MARKS: RefCell<Marks> = const { RefCell::new(Marks(Vec::new())) };
+}
+
+/// Scratch marks: two bits per customer index, 64 customers a word pair, all zero between uses. The first
+/// says "seen" (in the period, or among the entries being marked), the second "with a repeat order"
+/// (`stats`). A byte per customer missed the cache at every entry of a big list: 5 MB of marks for the
+/// store of 10M orders, 1.5 MB of bits.
+struct Marks(Vec<[u64; 2]>);
+
+impl Marks {
+    /// The word pair holding customer `c`'s marks, and its bit in each word.
+    fn of(&mut self, c: u32) -> (&mut [u64; 2], u64) {
+        let word = (c >> 6) as usize;
+        if word >= self.0.len() {
+            self.0.resize(word + 1, [0; 2]);
+        }
+        (&mut self.0[word], 1 << (c & 63))
+    }
+
+    /// Clears the marks of `list`'s entries `lo..hi`: all at once when that is less work than entry by
+    /// entry (a long period of a big list).
+    fn clear(&mut self, list: &CustomerList, lo: usize, hi: usize) {
+        if (hi - lo) / 4 > self.0.len() {
+            self.0.fill([0; 2]);
+        } else {
+            for slice in list.slices(lo, hi) {
+                for &e in slice {
+                    self.0[((e & !FIRST) >> 6) as usize] = [0; 2];
+                }
+            }
+        }
+    }
 }
 
 /// Entries per chunk (a multiple of `BLOCK`). Chunks are shared (`Arc`) between a model and the next one a
@@ -91,12 +118,9 @@ impl CustomerList {
                 let from = start.saturating_sub(k * CHUNK);
                 for e in &mut Arc::make_mut(&mut self.chunks[k]).entries[from..] {
                     let c = *e & !FIRST;
-                    if c as usize >= marks.len() {
-                        marks.resize(c as usize + 1, 0);
-                    }
-                    let m = &mut marks[c as usize];
-                    if *m == 0 {
-                        *m = 1;
+                    let (w, bit) = marks.of(c);
+                    if w[0] & bit == 0 {
+                        w[0] |= bit;
                         if known.binary_search(&c).is_err() {
                             *e |= FIRST;
                             new.push(c);
@@ -104,11 +128,7 @@ impl CustomerList {
                     }
                 }
             }
-            for slice in self.slices(start, self.len) {
-                for &e in slice {
-                    marks[(e & !FIRST) as usize] = 0;
-                }
-            }
+            marks.clear(self, start, self.len);
         });
         // The block counts from the first block that changed.
         let block = start / BLOCK;
@@ -204,16 +224,11 @@ impl CustomerList {
         let lo = self.partition(|d| d < r.from);
         let hi = self.partition(|d| d <= r.to);
         let (mut customers, mut returning, mut new) = (0u64, 0u64, 0u64);
-        BITS.with_borrow_mut(|bits| {
+        MARKS.with_borrow_mut(|marks| {
             // A loop per chunk: a flattened iterator checks for the chunk's end at every entry.
             for slice in self.slices(lo, hi) {
                 for &e in slice {
-                    let c = (e & !FIRST) as usize;
-                    let (word, bit) = (c >> 6, 1u64 << (c & 63));
-                    if word >= bits.len() {
-                        bits.resize(word + 1, [0; 2]);
-                    }
-                    let w = &mut bits[word];
+                    let (w, bit) = marks.of(e & !FIRST);
                     customers += u64::from(w[0] & bit == 0);
                     w[0] |= bit;
                     // A customer with an order in the period and ≥ 2 orders up to its end has a non-first order.
@@ -225,16 +240,7 @@ impl CustomerList {
                     }
                 }
             }
-            // Cleared whole when that is less work than clearing entry by entry (a long period of a big list).
-            if (hi - lo) / 4 > bits.len() {
-                bits.fill([0; 2]);
-            } else {
-                for slice in self.slices(lo, hi) {
-                    for &e in slice {
-                        bits[((e & !FIRST) >> 6) as usize] = [0; 2];
-                    }
-                }
-            }
+            marks.clear(self, lo, hi);
         });
         CustomerStats { customers, returning, new, to_date: self.firsts_before(hi) }
     }

@@ -367,7 +367,7 @@ impl Packed {
         }
         put(&mut self.own.bytes, mask);
         for v in a.iter().filter(|v| **v != 0) {
-            put(&mut self.own.bytes, ((v << 1) ^ (v >> 63)) as u64);
+            put(&mut self.own.bytes, zigzag(*v));
         }
         self.own.days.push(day);
         self.own.ends.push(self.own.bytes.len() as u32);
@@ -411,8 +411,7 @@ fn decode_add(b: &[u8], acc: &mut [i64; FIELDS]) -> usize {
     while mask != 0 {
         let i = mask.trailing_zeros() as usize;
         mask &= mask - 1;
-        let z = get(b, &mut at);
-        let v = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        let v = unzigzag(get(b, &mut at));
         if let Some(slot) = acc.get_mut(i) {
             *slot += v;
         }
@@ -433,7 +432,15 @@ fn field_of(b: &[u8], field: usize) -> i64 {
         }
         at += 1;
     }
-    let z = get(b, &mut at);
+    unzigzag(get(b, &mut at))
+}
+
+/// A signed value as an unsigned one with small magnitudes small (0, -1, 1, -2, ... as 0, 1, 2, 3, ...).
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(z: u64) -> i64 {
     ((z >> 1) as i64) ^ -((z & 1) as i64)
 }
 

@@ -28,9 +28,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags).at(path)?;
     conn.busy_timeout(Duration::from_secs(2)).at(path)?;
     conn.pragma_update(None, "query_only", true).at(path)?;
-    rusqlite::vtab::array::load_module(&conn).at(path)?;
-    check(&conn, path)?;
-    Ok(conn)
+    ready(conn, path)
 }
 
 /// Opens an existing store for writing (imports, the simulator) and checks its schema.
@@ -38,6 +36,11 @@ pub fn open_writable(path: &Path) -> Result<Connection> {
     must_exist(path)?;
     let conn = Connection::open(path).at(path)?;
     conn.busy_timeout(Duration::from_secs(5)).at(path)?;
+    ready(conn, path)
+}
+
+/// What every connection to a store gets, read-only or not: `rarray` registered, and the schema checked.
+fn ready(conn: Connection, path: &Path) -> Result<Connection> {
     rusqlite::vtab::array::load_module(&conn).at(path)?;
     check(&conn, path)?;
     Ok(conn)

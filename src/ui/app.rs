@@ -562,13 +562,8 @@ impl App {
         // The model replaced may share nothing with the new one (the cached model behind a fresh load: ~2 GB
         // at 10M orders in millions of allocations): it is freed on a thread of its own, not in this frame.
         if let Some(old) = self.model.replace(model) {
-            let freed = std::thread::Builder::new().name("kpiscope-free".into()).spawn(move || {
-                super::background::lower_priority();
-                drop(old);
-            });
-            if let Err(e) = freed {
-                tracing::warn!("freeing the previous model on this thread: {e}");
-            }
+            // (Without a thread, `old` is dropped here, on this one.)
+            super::background::spawn("kpiscope-free", move || drop(old));
         }
         // Views of the old model are gone with it.
         self.recent.clear();

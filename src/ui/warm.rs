@@ -102,13 +102,8 @@ impl Warmer {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let held = Arc::new(AtomicBool::new(false));
         let h = held.clone();
-        let spawned = std::thread::Builder::new().name("kpiscope-warm".into()).spawn(move || {
-            super::background::lower_priority();
-            run(&rx, &cfg, &out, &h);
-        });
-        if let Err(e) = spawned {
-            tracing::warn!("no warm-up thread: {e}");
-        }
+        // Without the thread, nothing is warmed: views are computed when shown.
+        super::background::spawn("kpiscope-warm", move || run(&rx, &cfg, &out, &h));
         Warmer { tx, held }
     }
 

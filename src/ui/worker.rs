@@ -96,24 +96,15 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         let _ = out.send(Action::Stale { since, why });
     };
     let mut frozen = false;
-    // A model not cached yet, with the identity it matches and when to write it (a load's at once, a
-    // refreshed one's once the store has been quiet for `SAVE_AFTER`).
-    let mut unsaved: Option<(cache::Identity, Instant)> = to_save.map(|id| (id, Instant::now()));
-    let mut saver = Saver::default();
+    // (Dropped on return: a write under way is waited for.)
+    let mut saver = Saver::new(source);
+    saver.due(to_save, Instant::now());
     loop {
-        if let Some((id, due)) = &unsaved
-            && Instant::now() >= *due
-            && saver.save(source, id.clone(), ledger.model().clone())
-        {
-            unsaved = None;
-        }
+        saver.write_if_due(ledger.model());
         let first = match requests.recv_timeout(POLL) {
             Ok(r) => Some(r),
             Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => {
-                saver.finish();
-                return Ok(());
-            }
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
         // Coalesce: keep the last request of each kind.
         let (mut reviews, mut reload) = (None, false);
@@ -123,10 +114,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 Request::Reload => reload = true,
                 Request::Freeze(f) => frozen = f,
                 Request::Warm(scope) => warmer.scope(scope),
-                Request::Stop => {
-                    saver.finish();
-                    return Ok(());
-                }
+                Request::Stop => return Ok(()),
             }
         }
         if let Some((p, id)) = reviews {
@@ -162,14 +150,14 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 publish(out, source, &warmer, ledger.model().clone(), elapsed_ms, Delivery::KpisFirst);
                 version = v;
                 last_good = crate::time::wall_clock();
-                unsaved = cache::Identity::still(&source.path, before).map(|id| (id, Instant::now() + SAVE_AFTER));
+                saver.due(cache::Identity::still(&source.path, before), Instant::now() + SAVE_AFTER);
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
                 match load(&conn, source, out, &warmer, None) {
                     Ok((l, to_save)) => {
                         ledger = l;
-                        unsaved = to_save.map(|id| (id, Instant::now()));
+                        saver.due(to_save, Instant::now());
                         version = v;
                         last_good = crate::time::wall_clock();
                     }
@@ -312,35 +300,46 @@ fn load(
     Ok((ledger, held))
 }
 
-/// Writes models to the model cache (`cache::save`) on a thread of its own, one at a time, at a lower
-/// priority: a 10M-order model takes ~1 s to write, and written on the worker's thread a commit landing
-/// meanwhile waited for it.
-#[derive(Default)]
-struct Saver(Option<std::thread::JoinHandle<()>>);
+/// Writes the worker's model to the model cache (`cache::save`) on a background thread, one write at a
+/// time: a 10M-order model takes ~1 s to write, and written on the worker's thread a commit landing
+/// meanwhile waited for it. Dropped, it waits for the write under way, so that a worker stopped after a
+/// load leaves its model cached.
+struct Saver {
+    /// where to write (`None`: caching is off) and the store written for
+    dir: Option<PathBuf>,
+    store: PathBuf,
+    /// the identity the ledger's model matches and when to write it, until it is written
+    due: Option<(cache::Identity, Instant)>,
+    writing: Option<std::thread::JoinHandle<()>>,
+}
 
 impl Saver {
-    /// Starts writing `model` under `id` when caching is on. `false` while the last write is still under
-    /// way: the caller asks again later.
-    fn save(&mut self, source: &Source, id: cache::Identity, model: Model) -> bool {
-        if self.0.as_ref().is_some_and(|h| !h.is_finished()) {
-            return false;
-        }
-        let Some(dir) = source.cache.clone() else { return true };
-        let store = source.path.clone();
-        let spawned = std::thread::Builder::new().name("kpiscope-cache".into()).spawn(move || {
-            super::background::lower_priority();
-            cache::save(&dir, &store, &id, &model);
-        });
-        match spawned {
-            Ok(h) => self.0 = Some(h),
-            Err(e) => tracing::warn!("model cache not written: {e}"),
-        }
-        true
+    fn new(source: &Source) -> Saver {
+        Saver { dir: source.cache.clone(), store: source.path.clone(), due: None, writing: None }
     }
 
-    /// Waits for the write under way, so that a worker stopped after a load leaves its model cached.
-    fn finish(&mut self) {
-        if let Some(h) = self.0.take() {
+    /// The ledger's model is now the one of `id` (`None`: not to be cached, the store changed meanwhile),
+    /// to write at `at` (a load's at once, a refreshed one's once the store has been quiet for `SAVE_AFTER`).
+    fn due(&mut self, id: Option<cache::Identity>, at: Instant) {
+        self.due = id.map(|id| (id, at));
+    }
+
+    /// Starts writing `model` when it is due and no write is under way.
+    fn write_if_due(&mut self, model: &Model) {
+        let ready = self.due.as_ref().is_some_and(|(_, at)| Instant::now() >= *at)
+            && self.writing.as_ref().is_none_or(std::thread::JoinHandle::is_finished);
+        if !ready {
+            return;
+        }
+        let (Some(dir), Some((id, _))) = (self.dir.clone(), self.due.take()) else { return };
+        let (store, model) = (self.store.clone(), model.clone());
+        self.writing = super::background::spawn("kpiscope-cache", move || cache::save(&dir, &store, &id, &model));
+    }
+}
+
+impl Drop for Saver {
+    fn drop(&mut self) {
+        if let Some(h) = self.writing.take() {
             let _ = h.join();
         }
     }
