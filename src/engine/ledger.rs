@@ -16,11 +16,13 @@
 //! read again and checked against the row applied, which is how an edit of a final order is noticed.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rusqlite::Connection;
 
+mod events;
+mod load;
 mod orders;
 mod pieces;
 
@@ -29,7 +31,7 @@ use pieces::{Pieces, Target};
 
 use super::counters::Counters;
 use super::customers::CustomerList;
-use super::model::{DisputeFact, Model, Product, Seller, Stock};
+use super::model::{DisputeFact, Model, Product, Seller};
 use super::quality::{self, Quality};
 use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
 use super::text::{self, NAME_CHARS};
@@ -139,45 +141,15 @@ fn max_ts(ts: &[Option<i64>]) -> i64 {
     ts.iter().flatten().copied().max().unwrap_or(i64::MIN)
 }
 
-impl Ledger {
-    /// Loads a store; `progress` gets the share done (0..1).
-    pub fn load(conn: &Connection, path: &Path, progress: &mut dyn FnMut(f64)) -> Result<Ledger> {
-        let mut l = Ledger {
-            path: path.to_path_buf(),
-            model: Model::default(),
-            seller_ix: HashMap::default(),
-            product_ix: HashMap::default(),
-            category_ix: HashMap::default(),
-            customer_ix: HashMap::default(),
-            orders: Vec::new(),
-            rows: Rows::default(),
-            item_start: vec![0],
-            items: Vec::new(),
-            item_ids: Vec::new(),
-            item_order: Vec::new(),
-            pending_disputes: HashMap::default(),
-            pending_returns: HashMap::default(),
-            pending_messages: HashMap::default(),
-            dispute_fact: HashMap::default(),
-            marks: Marks::default(),
-            seen_store: Vec::new(),
-            seen_sellers: Vec::new(),
-            seen_categories: Vec::new(),
-            seen_products: Vec::new(),
-            last_placed: i64::MIN,
-            now: i64::MIN,
-            first_ts: i64::MAX,
-            quality: Quality::default(),
-        };
-        l.dimensions(conn)?;
-        progress(0.02);
-        match l.refresh_with(conn, progress)? {
-            Refresh::Applied { .. } => Ok(l),
-            // A first load starts from nothing, so it never needs to start again.
-            Refresh::NeedsReload(why) => Err(crate::Error::usage(format!("{}: {why}", path.display()))),
-        }
-    }
+/// The latest time of any of these orders (`now`'s share of them).
+fn orders_now<'a>(orders: impl Iterator<Item = &'a OrderRow>) -> i64 {
+    orders
+        .map(|o| max_ts(&[Some(o.placed), o.times.paid, o.times.confirmed, o.times.delivered]))
+        .max()
+        .unwrap_or(i64::MIN)
+}
 
+impl Ledger {
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -296,6 +268,37 @@ impl Ledger {
             );
         }
         true
+    }
+
+    /// Leaves out the new orders that lie in the future (`vet_order`) and their items.
+    fn vet_new(&mut self, orders: &mut Vec<OrderRow>, items: &mut Vec<rows::ItemRow>, horizon: i64) {
+        let mut unborn: HashSet<i64> = HashSet::default();
+        orders.retain_mut(|o| {
+            let keep = self.vet_order(o, horizon, true);
+            if !keep {
+                unborn.insert(o.id);
+                self.marks.orders = self.marks.orders.max(o.id);
+            }
+            keep
+        });
+        if unborn.is_empty() {
+            return;
+        }
+        items.retain(|i| {
+            let keep = !unborn.contains(&i.order);
+            if !keep {
+                self.marks.items = self.marks.items.max(i.id);
+            }
+            keep
+        });
+    }
+
+    /// Notes which kinds of order record exist (shipments, scans, deadlines).
+    fn record_order_kinds<'a>(&mut self, orders: impl Iterator<Item = &'a OrderRow> + Clone) {
+        let rec = &mut self.model.recorded;
+        rec.shipments |= orders.clone().any(|o| o.times.confirmed.is_some() || o.times.ship_by.is_some());
+        rec.scans |= orders.clone().any(|o| o.times.scanned.is_some());
+        rec.deadlines |= orders.clone().any(|o| o.times.ship_by.is_some());
     }
 
     /// A review whose rating is outside 1–5 is left out; sub-ratings outside 1–5 are dropped.
@@ -442,48 +445,15 @@ impl Ledger {
         let reread = rows::orders(conn, path, Pick::Ids(&pending_ids), &mut self.quality)?;
         let new_items = rows::items_after(conn, path, self.marks.items, &mut self.quality)?;
         progress(0.5);
-        let cancels = rows::cancellations(conn, path, Pick::After(self.marks.cancellations), &mut self.quality)?;
-        let mut dispute_ids: Vec<i64> = self.pending_disputes.keys().copied().collect();
-        dispute_ids.sort_unstable();
-        let disputes_new = rows::disputes(conn, path, Pick::After(self.marks.disputes), &mut self.quality)?;
-        let disputes_again = rows::disputes(conn, path, Pick::Ids(&dispute_ids), &mut self.quality)?;
-        let reviews = rows::reviews(conn, path, Pick::After(self.marks.reviews), &mut self.quality)?;
-        progress(0.6);
-        let mut return_ids: Vec<i64> = self.pending_returns.keys().copied().collect();
-        return_ids.sort_unstable();
-        let returns_new = rows::returns(conn, path, Pick::After(self.marks.returns), &mut self.quality)?;
-        let returns_again = rows::returns(conn, path, Pick::Ids(&return_ids), &mut self.quality)?;
-        let mut message_ids: Vec<i64> = self.pending_messages.keys().copied().collect();
-        message_ids.sort_unstable();
-        let messages_new = rows::messages(conn, path, Pick::After(self.marks.messages), &mut self.quality)?;
-        let messages_again = rows::messages(conn, path, Pick::Ids(&message_ids), &mut self.quality)?;
-        let traffic = rows::traffic(conn, path, Pick::After(self.marks.traffic), &mut self.quality)?;
-        let spend = rows::spend(conn, path, Pick::After(self.marks.spend), &mut self.quality)?;
-        let stock = rows::stock(conn, path, &mut self.quality)?;
+        let mut ev = self.read_events(conn)?;
         if let Some(tx) = snapshot {
             tx.commit().at(path)?;
         }
         // Times after tomorrow have not happened yet: they never move "now" (see `quality`).
         let horizon = time::wall_clock() + SECS_PER_DAY;
-        let mut new_orders = new_orders;
+        let (mut new_orders, mut new_items) = (new_orders, new_items);
+        self.vet_new(&mut new_orders, &mut new_items, horizon);
         let mut reread = reread;
-        let mut unborn: HashSet<i64> = HashSet::default();
-        new_orders.retain_mut(|o| {
-            let keep = self.vet_order(o, horizon, true);
-            if !keep {
-                unborn.insert(o.id);
-                self.marks.orders = self.marks.orders.max(o.id);
-            }
-            keep
-        });
-        let mut new_items = new_items;
-        new_items.retain(|i| {
-            let keep = !unborn.contains(&i.order);
-            if !keep {
-                self.marks.items = self.marks.items.max(i.id);
-            }
-            keep
-        });
         let mut future: Vec<i64> = Vec::new();
         for o in &mut reread {
             if !self.vet_order(o, horizon, false) {
@@ -491,19 +461,9 @@ impl Ledger {
             }
         }
         reread.retain(|o| !future.contains(&o.id));
-        let mut reviews = reviews;
-        reviews.retain_mut(|r| self.vet_review(r, horizon));
+        self.vet_events(&mut ev, horizon);
         progress(0.7);
-        let rec = &mut self.model.recorded;
-        rec.cancellations |= !cancels.is_empty();
-        rec.disputes |= !disputes_new.is_empty();
-        rec.reviews |= !reviews.is_empty();
-        rec.returns |= !returns_new.is_empty();
-        rec.messages |= !messages_new.is_empty();
-        rec.shipments |=
-            new_orders.iter().chain(&reread).any(|o| o.times.confirmed.is_some() || o.times.ship_by.is_some());
-        rec.scans |= new_orders.iter().chain(&reread).any(|o| o.times.scanned.is_some());
-        rec.deadlines |= new_orders.iter().chain(&reread).any(|o| o.times.ship_by.is_some());
+        self.record_order_kinds(new_orders.iter().chain(&reread));
 
         // --- what cannot be followed incrementally ---
         if !first {
@@ -527,39 +487,12 @@ impl Ledger {
         }
 
         // --- the new "now" ---
-        let mut now = self.now;
-        for o in new_orders.iter().chain(&reread) {
-            now = now.max(max_ts(&[Some(o.placed), o.times.paid, o.times.confirmed, o.times.delivered]));
-        }
-        for c in &cancels {
-            now = now.max(c.at);
-        }
-        for d in disputes_new.iter().chain(&disputes_again) {
-            now = now.max(max_ts(&[Some(d.opened), d.responded, d.closed]));
-        }
-        for r in &reviews {
-            now = now.max(r.created);
-        }
-        for r in returns_new.iter().chain(&returns_again) {
-            now = now.max(max_ts(&[Some(r.requested), r.responded, r.refunded_at]));
-        }
-        for m in messages_new.iter().chain(&messages_again) {
-            now = now.max(max_ts(&[Some(m.received), m.replied]));
-        }
+        let mut now = self.now.max(self.event_times(&ev));
+        now = now.max(orders_now(new_orders.iter().chain(&reread)));
         if now == i64::MIN {
             now = 0;
         }
-        // The first day of data: the earliest activity of any kind (as "now" is the latest).
-        let earliest = [
-            new_orders.iter().map(|o| o.placed).min(),
-            reviews.iter().map(|r| r.created).min(),
-            returns_new.iter().map(|r| r.requested).min(),
-            messages_new.iter().map(|m| m.received).min(),
-            disputes_new.iter().map(|d| d.opened).min(),
-            traffic.iter().filter_map(|t| time::parse_day(&t.day)).map(time::day_start).min(),
-            spend.iter().filter_map(|t| time::parse_day(&t.day)).map(time::day_start).min(),
-        ];
-        if let Some(t) = earliest.into_iter().flatten().min() {
+        if let Some(t) = new_orders.iter().map(|o| o.placed).min() {
             self.first_ts = self.first_ts.min(t);
         }
         let old_now = self.now;
@@ -567,12 +500,7 @@ impl Ledger {
         let reached = |t: i64| old_now <= t && t <= now;
         // Re-read events that neither changed nor reached their time limit contribute what they did; they
         // only stay pending or settle below.
-        let (disputes_again, disputes_same) =
-            to_redo(disputes_again, &self.pending_disputes, |d| d.id, |d| reached(d.opened + DISPUTE_RESPONSE_SECS));
-        let (returns_again, returns_same) =
-            to_redo(returns_again, &self.pending_returns, |r| r.id, |r| reached(r.requested + RETURN_RESPONSE_SECS));
-        let (messages_again, messages_same) =
-            to_redo(messages_again, &self.pending_messages, |m| m.id, |m| reached(m.received + REPLY_SECS));
+        self.split_again(&mut ev, old_now, now);
 
         // --- take back the old contributions of everything that changes ---
         // An order is re-applied whole when its row changed or an event about it arrived; when "now" only
@@ -582,13 +510,13 @@ impl Ledger {
         for r in &reread {
             touched.extend(self.order_pos(r.id).filter(|&p| self.rows.get(p) != Some(r)).map(|p| p as u32));
         }
-        for c in &cancels {
+        for c in &ev.cancels {
             touched.extend(self.order_pos(c.order).map(|p| p as u32));
         }
-        for r in &reviews {
+        for r in &ev.reviews {
             touched.extend(r.order.and_then(|o| self.order_pos(o)).map(|p| p as u32));
         }
-        for d in disputes_new.iter().chain(&disputes_again) {
+        for d in ev.disputes.iter().chain(&ev.disputes_again) {
             touched.extend(self.order_pos(d.order).map(|p| p as u32));
         }
         touched.sort_unstable();
@@ -611,22 +539,7 @@ impl Ledger {
                 pieces.clear();
             }
         }
-        for d in &disputes_again {
-            if let Some(old) = self.pending_disputes.get(&d.id).cloned() {
-                self.dispute_pieces(&old, old_now, &mut pieces);
-                self.dispute_effect(&old, -1);
-            }
-        }
-        for r in &returns_again {
-            if let Some(old) = self.pending_returns.get(&r.id).cloned() {
-                self.return_pieces(&old, old_now, -1, &mut pieces);
-            }
-        }
-        for m in &messages_again {
-            if let Some(old) = self.pending_messages.get(&m.id).cloned() {
-                self.message_pieces(&old, old_now, &mut pieces);
-            }
-        }
+        self.take_back_events(&ev, old_now, &mut pieces);
         self.put_all(&pieces, -1);
         pieces.clear();
 
@@ -639,24 +552,22 @@ impl Ledger {
             }
         }
         let first_new = self.orders.len();
+        if first {
+            self.reserve(new_orders.len(), new_items.len());
+        }
         self.append_orders(new_orders, new_items);
-        for c in &cancels {
-            self.marks.cancellations = self.marks.cancellations.max(c.id);
+        for c in &ev.cancels {
             self.cancel_effect(c);
         }
-        for r in &reviews {
-            self.marks.reviews = self.marks.reviews.max(r.id);
+        for r in &ev.reviews {
             self.review_effect(r);
         }
-        for d in disputes_new.iter().chain(&disputes_again) {
-            self.marks.disputes = self.marks.disputes.max(d.id);
-            if self.order_pos(d.order).is_none() {
-                self.skip("disputes of an unknown order", format!("dispute {} (order {})", d.id, d.order));
-                continue;
+        for d in ev.disputes.iter().chain(&ev.disputes_again) {
+            if self.order_pos(d.order).is_some() {
+                self.dispute_effect(d, 1);
             }
-            self.dispute_effect(d, 1);
-            self.dispute_record(d);
         }
+        self.mark_events(&ev);
 
         // --- add the new contributions ---
         // The orders whose deadline "now" passed (~37,000 at a 10M commit) are worked out on a second thread
@@ -689,27 +600,7 @@ impl Ledger {
             self.order_pieces(pos, now, Part::All, &mut pieces);
             self.flush_if_big(&mut pieces);
         }
-        for d in disputes_new.iter().chain(&disputes_again) {
-            if self.order_pos(d.order).is_some() {
-                self.dispute_pieces(d, now, &mut pieces);
-            }
-        }
-        for r in &reviews {
-            self.review_pieces(r, &mut pieces);
-            self.flush_if_big(&mut pieces);
-        }
-        for r in returns_new.iter().chain(&returns_again) {
-            self.marks.returns = self.marks.returns.max(r.id);
-            self.return_pieces(r, now, 1, &mut pieces);
-            self.flush_if_big(&mut pieces);
-        }
-        for m in messages_new.iter().chain(&messages_again) {
-            self.marks.messages = self.marks.messages.max(m.id);
-            self.message_pieces(m, now, &mut pieces);
-            self.flush_if_big(&mut pieces);
-        }
-        self.daily_pieces(&traffic, &spend, &mut pieces);
-        self.put_all(&pieces, 1);
+        self.add_event_pieces(&ev, now, &mut pieces);
         progress(0.9);
 
         // --- what stays pending ---
@@ -722,37 +613,7 @@ impl Ledger {
         self.rows.keep(&pending);
         // After the rows of the new orders are let go (`keep`): the lists and the seen set grow here.
         let new_paid = self.customers(first_new);
-        for d in disputes_new.into_iter().chain(disputes_again).chain(disputes_same) {
-            let open = d.closed.is_none() || (d.responded.is_none() && d.opened + DISPUTE_RESPONSE_SECS >= now);
-            if open && self.order_pos(d.order).is_some() {
-                self.pending_disputes.insert(d.id, d);
-            } else {
-                self.pending_disputes.remove(&d.id);
-            }
-        }
-        for r in returns_new.into_iter().chain(returns_again).chain(returns_same) {
-            let settled = matches!(r.status.as_str(), "refunded" | "rejected")
-                && (r.responded.is_some() || r.requested + RETURN_RESPONSE_SECS < now);
-            if settled {
-                self.pending_returns.remove(&r.id);
-            } else {
-                self.pending_returns.insert(r.id, r);
-            }
-        }
-        for m in messages_new.into_iter().chain(messages_again).chain(messages_same) {
-            if m.replied.is_none() && m.needs_reply {
-                self.pending_messages.insert(m.id, m);
-            } else {
-                self.pending_messages.remove(&m.id);
-            }
-        }
-        self.model.stock = vec![None; self.model.products.len()];
-        for (pid, on_hand, reorder_point, lead_time_days) in stock {
-            match self.product_ix.get(&pid) {
-                Some(&p) => self.model.stock[p as usize] = Some(Stock { on_hand, reorder_point, lead_time_days }),
-                None => self.skip("stock of an unknown product", format!("product {pid}")),
-            }
-        }
+        self.keep_events(ev, now);
         self.finish();
         progress(1.0);
         Ok(Refresh::Applied { new_orders: new_paid, touched: touched_n })
@@ -790,16 +651,6 @@ impl Ledger {
     /// Their rows are kept for the rest of the refresh (`Rows::add_fresh`).
     fn append_orders(&mut self, mut new_orders: Vec<OrderRow>, new_items: Vec<rows::ItemRow>) {
         let first_new = self.orders.len();
-        // A first load makes room once instead of copying these through each doubling (their capacity was
-        // up to twice their use; untouched, that spare room was not resident). A refresh grows them as usual:
-        // an exact fit would be copied whole each time.
-        if first_new == 0 {
-            self.orders.reserve_exact(new_orders.len());
-            self.item_start.reserve_exact(new_orders.len());
-            self.items.reserve_exact(new_items.len());
-            self.item_ids.reserve_exact(new_items.len());
-            self.item_order.reserve_exact(new_items.len());
-        }
         let ids_before = self.item_ids.len();
         let mut items = new_items.into_iter().peekable();
         for r in &new_orders {
@@ -861,6 +712,17 @@ impl Ledger {
         // The rows of the orders appended, in place (at 10M orders a copy would be 1.8 GB more).
         new_orders.retain(|r| self.seller_ix.contains_key(&r.seller));
         self.rows.add_fresh(first_new, new_orders);
+    }
+
+    /// Makes room for a first load's orders and items once, instead of copying them through each doubling
+    /// (their capacity was up to twice their use; untouched, spare room is not resident). A refresh grows
+    /// them as usual: an exact fit would be copied whole each time.
+    fn reserve(&mut self, orders: usize, items: usize) {
+        self.orders.reserve_exact(orders);
+        self.item_start.reserve_exact(orders);
+        self.items.reserve_exact(items);
+        self.item_ids.reserve_exact(items);
+        self.item_order.reserve_exact(items);
     }
 
     /// Whether an order can still change: re-read on each refresh, re-applied when "now" passes a deadline.

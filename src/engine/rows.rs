@@ -19,6 +19,8 @@ pub enum Pick<'a> {
     After(i64),
     /// rows with these ids
     Ids(&'a [i64]),
+    /// rows with `from < id <= to` (a first load reads the orders a slice at a time)
+    Slice(i64, i64),
 }
 
 /// A row that could not be mapped because a value is NULL or of the wrong type is counted as a data-quality
@@ -123,6 +125,11 @@ fn select<T>(
             let sql = format!("SELECT id, {cols} FROM {table} WHERE id > ?1 ORDER BY id");
             let mut stmt = conn.prepare_cached(&sql).at(path)?;
             collect(path, table, stmt.query([mark]).at(path)?, q, &mut map, &mut out)?;
+        }
+        Pick::Slice(from, to) => {
+            let sql = format!("SELECT id, {cols} FROM {table} WHERE id > ?1 AND id <= ?2 ORDER BY id");
+            let mut stmt = conn.prepare_cached(&sql).at(path)?;
+            collect(path, table, stmt.query([from, to]).at(path)?, q, &mut map, &mut out)?;
         }
         Pick::Ids(ids) => {
             let mut ids = ids.to_vec();
@@ -264,6 +271,36 @@ pub fn items_after(conn: &Connection, path: &Path, mark: i64, q: &mut Quality) -
         out.sort_unstable_by_key(|i| (i.order, i.id));
     }
     Ok(out)
+}
+
+/// Up to `limit` items with `id > mark`, in id order (not sorted by order: a first load that reads them a page
+/// at a time needs them in order order and checks it), and the highest id read, bad rows included (a page
+/// of bad rows still moves on).
+pub fn items_page(
+    conn: &Connection,
+    path: &Path,
+    mark: i64,
+    limit: usize,
+    q: &mut Quality,
+) -> Result<(Vec<ItemRow>, i64)> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items WHERE id > ?1 \
+             ORDER BY id LIMIT ?2",
+        )
+        .at(path)?;
+    let mut out = Vec::with_capacity(limit);
+    let mut last = mark;
+    let mut map = |r: &Row<'_>| {
+        Ok(ItemRow { id: r.get(0)?, order: r.get(1)?, product: r.get(2)?, quantity: r.get(3)?, price: r.get(4)? })
+    };
+    let seen = |id: i64| {
+        last = last.max(id);
+        true
+    };
+    let rows = stmt.query(rusqlite::params![mark, limit as i64]).at(path)?;
+    collect_some(path, "order_items", rows, q, Some(seen), &mut map, &mut out)?;
+    Ok((out, last))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,226 @@
+//! A first load, streamed: the events first, then the orders and their items a slice of ids at a time, each
+//! slice applied and its settled rows let go before the next is read. Read whole, a 10M-order store's order
+//! and item rows (~2.3 GB) were all held until every order was applied; a slice holds ~25 MB.
+//!
+//! An order's pieces depend on its events (read first, applied to the order's entry when its slice lands)
+//! and on "now": each slice is applied at the latest time seen so far (the events' latest, then each
+//! slice's orders), and when a later slice moves "now" past the deadline of an order still held pending,
+//! only that order's time-dependent counters are re-applied, as a refresh does. A store whose items are not
+//! grouped by order in id order (some imports) is read whole instead.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::pieces::Pieces;
+use super::{Ledger, Marks, Part, Refresh, TimedScratch, orders_now};
+use crate::engine::model::Model;
+use crate::engine::quality::Quality;
+use crate::engine::rows::{self, ItemRow, Pick};
+use crate::error::{Result, SqlContext};
+use crate::time::{self, SECS_PER_DAY};
+
+/// Order ids read per slice (~25 MB of rows at a time).
+const SLICE: i64 = 1 << 17;
+/// Items read per statement.
+const PAGE: usize = 1 << 16;
+/// At most this many orders are reserved for from the id extent (beyond it, the vectors grow).
+const RESERVE_MAX: i64 = 1 << 25;
+
+/// Whether a streamed load got through.
+enum Streamed {
+    Done,
+    /// items are not grouped by order in id order: read whole instead
+    Unsorted,
+}
+
+impl Ledger {
+    fn empty(path: &Path) -> Ledger {
+        Ledger {
+            path: path.to_path_buf(),
+            model: Model::default(),
+            seller_ix: Default::default(),
+            product_ix: Default::default(),
+            category_ix: Default::default(),
+            customer_ix: Default::default(),
+            orders: Vec::new(),
+            rows: Default::default(),
+            item_start: vec![0],
+            items: Vec::new(),
+            item_ids: Vec::new(),
+            item_order: Vec::new(),
+            pending_disputes: Default::default(),
+            pending_returns: Default::default(),
+            pending_messages: Default::default(),
+            dispute_fact: Default::default(),
+            marks: Marks::default(),
+            seen_store: Vec::new(),
+            seen_sellers: Vec::new(),
+            seen_categories: Vec::new(),
+            seen_products: Vec::new(),
+            last_placed: i64::MIN,
+            now: i64::MIN,
+            first_ts: i64::MAX,
+            quality: Quality::default(),
+        }
+    }
+
+    /// Loads a store; `progress` gets the share done (0..1).
+    pub fn load(conn: &Connection, path: &Path, progress: &mut dyn FnMut(f64)) -> Result<Ledger> {
+        Ledger::load_sliced(conn, path, Some(SLICE), progress)
+    }
+
+    /// `load` with slices of `slice` order ids, or (`None`) reading every table whole, as a load did before
+    /// slices and still does when items are not grouped by order: for tests and measurements.
+    pub fn load_sliced(
+        conn: &Connection,
+        path: &Path,
+        slice: Option<i64>,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Ledger> {
+        let mut l = Ledger::empty(path);
+        l.dimensions(conn)?;
+        progress(0.02);
+        if let Some(slice) = slice {
+            if let Streamed::Done = l.stream(conn, slice.max(1), progress)? {
+                return Ok(l);
+            }
+            tracing::info!("{}: items are not grouped by order; reading them whole", path.display());
+            l = Ledger::empty(path);
+            l.dimensions(conn)?;
+        }
+        match l.refresh_with(conn, progress)? {
+            Refresh::Applied { .. } => Ok(l),
+            // A first load starts from nothing, so it never needs to start again.
+            Refresh::NeedsReload(why) => Err(crate::Error::usage(format!("{}: {why}", path.display()))),
+        }
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn stream(&mut self, conn: &Connection, slice: i64, progress: &mut dyn FnMut(f64)) -> Result<Streamed> {
+        let path = self.path.clone();
+        let path = path.as_path();
+        // Times after tomorrow have not happened yet: they never move "now" (see `quality`).
+        let horizon = time::wall_clock() + SECS_PER_DAY;
+        let mut ev = self.read_events(conn)?;
+        self.vet_events(&mut ev, horizon);
+        self.now = self.event_times(&ev);
+        progress(0.15);
+        let extent = |table: &str| -> Result<(i64, i64)> {
+            let sql = format!("SELECT min(id), max(id) FROM {table}");
+            let (lo, hi): (Option<i64>, Option<i64>) =
+                conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).at(path)?;
+            Ok((lo.unwrap_or(0), hi.unwrap_or(-1)))
+        };
+        let (lo, hi) = extent("orders")?;
+        let (items_lo, items_hi) = extent("order_items")?;
+        let room = |lo: i64, hi: i64| usize::try_from((hi - lo + 1).clamp(0, RESERVE_MAX)).unwrap_or(0);
+        self.reserve(room(lo, hi), room(items_lo, items_hi));
+
+        // What each event says about its order is put on the order's entry when the order's slice lands:
+        // the events by order id, walked along.
+        let by_order = |keys: Vec<(i64, u32)>| {
+            let mut keys = keys;
+            keys.sort_unstable();
+            keys.into_iter().peekable()
+        };
+        let mut cancels = by_order(ev.cancels.iter().zip(0..).map(|(c, i)| (c.order, i)).collect());
+        let mut reviews = by_order(ev.reviews.iter().zip(0..).filter_map(|(r, i)| Some((r.order?, i))).collect());
+        let mut disputes = by_order(ev.disputes.iter().zip(0..).map(|(d, i)| (d.order, i)).collect());
+
+        let (mut buffer, mut item_mark, mut items_done, mut last_order) =
+            (Vec::<ItemRow>::new(), self.marks.items, false, i64::MIN);
+        let (mut pieces, mut scratch) = (Pieces::default(), TimedScratch::default());
+        let mut from = lo - 1;
+        while from < hi {
+            let to = from.saturating_add(slice).min(hi);
+            let mut orders = rows::orders(conn, path, Pick::Slice(from, to), &mut self.quality)?;
+            // The items of the orders up to `to`: pages until one goes past it.
+            while !items_done && buffer.last().is_none_or(|i| i.order <= to) {
+                let (page, last) = rows::items_page(conn, path, item_mark, PAGE, &mut self.quality)?;
+                items_done = last == item_mark;
+                item_mark = last;
+                for i in &page {
+                    if i.order < last_order {
+                        return Ok(Streamed::Unsorted);
+                    }
+                    last_order = i.order;
+                }
+                buffer.extend(page);
+            }
+            let mut items: Vec<ItemRow> = buffer.drain(..buffer.partition_point(|i| i.order <= to)).collect();
+            self.vet_new(&mut orders, &mut items, horizon);
+            self.record_order_kinds(orders.iter());
+            if let Some(t) = orders.iter().map(|o| o.placed).min() {
+                self.first_ts = self.first_ts.min(t);
+            }
+
+            // "now" moves on: the orders held pending whose deadline it passed change their timed counters.
+            let (old_now, now) = (self.now, self.now.max(orders_now(orders.iter())));
+            let pending_before = self.rows.pending();
+            if now > old_now {
+                let passed = |t: Option<i64>| t.is_some_and(|t| old_now <= t && t <= now);
+                for &pos in &pending_before {
+                    let Some(t) = self.rows.get(pos as usize).map(|r| r.times) else { continue };
+                    if passed(t.ship_by) || passed(t.promised) {
+                        self.timed_change(pos as usize, old_now, now, &mut scratch, &mut pieces);
+                    }
+                }
+                self.put_all(&pieces, 1);
+                pieces.clear();
+            }
+            self.now = now;
+
+            let first_new = self.orders.len();
+            self.append_orders(orders, items);
+            while let Some((_, i)) = cancels.next_if(|k| k.0 <= to) {
+                self.cancel_effect(&ev.cancels[i as usize]);
+            }
+            while let Some((_, i)) = reviews.next_if(|k| k.0 <= to) {
+                self.review_effect(&ev.reviews[i as usize]);
+            }
+            while let Some((order, i)) = disputes.next_if(|k| k.0 <= to) {
+                if self.order_pos(order).is_some() {
+                    self.dispute_effect(&ev.disputes[i as usize], 1);
+                }
+            }
+            for pos in first_new..self.orders.len() {
+                self.order_pieces(pos, now, Part::All, &mut pieces);
+                self.flush_if_big(&mut pieces);
+            }
+            self.put_all(&pieces, 1);
+            pieces.clear();
+            let mut pending = pending_before;
+            pending.extend(first_new as u32..self.orders.len() as u32);
+            pending.retain(|&p| self.order_pending(p as usize));
+            self.rows.keep(&pending);
+            progress(0.15 + 0.65 * ((to - lo + 1) as f64 / (hi - lo + 1) as f64));
+            from = to;
+        }
+        // Items of orders not in the store, and events about them: counted and left out, as a whole read does.
+        while !items_done {
+            let (page, last) = rows::items_page(conn, path, item_mark, PAGE, &mut self.quality)?;
+            items_done = last == item_mark;
+            item_mark = last;
+            buffer.extend(page);
+            self.append_orders(Vec::new(), std::mem::take(&mut buffer));
+        }
+        self.append_orders(Vec::new(), buffer);
+        for (_, i) in cancels {
+            self.cancel_effect(&ev.cancels[i as usize]);
+        }
+        self.mark_events(&ev);
+        if self.now == i64::MIN {
+            self.now = 0;
+        }
+        let now = self.now;
+        self.add_event_pieces(&ev, now, &mut pieces);
+        progress(0.93);
+        // The event rows go before the customer lists grow (~0.7 GB of them at 10M orders).
+        self.keep_events(ev, now);
+        self.customers(0);
+        self.finish();
+        progress(1.0);
+        Ok(Streamed::Done)
+    }
+}
