@@ -236,6 +236,8 @@ fn run(orders: u64) {
         println!("  slow: #{i} {k} {t:.1} ms -> {}", seen[*i]);
     }
 
+    println!("peak RSS so far (cold start, keys):    {:>9.0} MiB", support::peak_rss_mib());
+
     // A second start: the first one's worker cached the model after its load.
     let _ = requests.send(Request::Stop);
     let _ = worker.join();
