@@ -5,6 +5,7 @@ pub mod cache;
 mod counters;
 mod customers;
 mod ledger;
+pub mod ledger_cache;
 mod load;
 mod memo;
 mod model;

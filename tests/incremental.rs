@@ -238,3 +238,36 @@ fn a_load_of_items_out_of_order_reads_them_whole() {
     let units = |m: &kpiscope::engine::Model| m.counters(kpiscope::engine::Scope::Store, all).units;
     assert_eq!(units(m.1), units(m.0) + 3);
 }
+
+/// A ledger written to the ledger cache and read back is the ledger it was: its model is the same, and after
+/// commits (new orders, pending orders shipped, a dispute answered) a refresh of it gives what a fresh load
+/// gives. A damaged file is refused, never half read.
+#[test]
+fn a_cached_ledger_follows_the_store_from_where_it_was_written() {
+    use kpiscope::engine::ledger_cache;
+    let (dir, path, ro, ledger) = demo_ledger(3_000, 3);
+    let cache_dir = dir.path().join("cache");
+    let file = ledger_cache::write(&cache_dir, &path, None, &ledger).expect("write");
+    drop(ledger);
+
+    let rw = kpiscope::store::open_writable(&path).expect("rw");
+    let mut sim = kpiscope::simulate::Simulator::new(&rw, &path, 5).expect("sim");
+    sim.step(&rw, 150).expect("step");
+    let now: i64 = rw.query_row("SELECT max(placed_at) FROM orders", [], |r| r.get(0)).expect("now");
+    rw.execute("UPDATE disputes SET responded_at = ?1 WHERE responded_at IS NULL", [now]).expect("dispute");
+    rw.execute("UPDATE messages SET first_reply_at = ?1 WHERE first_reply_at IS NULL", [now]).expect("messages");
+
+    let entry = ledger_cache::open(&cache_dir, &path).expect("open");
+    let mut back = entry.ledger(entry.model().expect("model"), &path).expect("ledger");
+    assert!(matches!(back.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 150, .. }));
+    assert_same(back.model(), &engine::open(&path).expect("fresh"));
+
+    // One byte changed in the middle of the file: refused.
+    let mut bytes = std::fs::read(&file).expect("read");
+    let mid = bytes.len() * 2 / 3;
+    bytes[mid] ^= 0x40;
+    std::fs::write(&file, &bytes).expect("write");
+    let entry = ledger_cache::open(&cache_dir, &path).expect("open");
+    let read = entry.model().and_then(|m| entry.ledger(m, &path));
+    assert!(read.is_err_and(|e| e.contains("damaged")), "a damaged ledger cache was read");
+}

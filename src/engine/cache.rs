@@ -93,7 +93,7 @@ impl Identity {
         Ok(Identity { path: canonical.to_string_lossy().into_owned(), db: stamp, db_header: header, wal })
     }
 
-    fn write(&self, w: &mut impl Write) -> io::Result<()> {
+    pub(crate) fn write(&self, w: &mut impl Write) -> io::Result<()> {
         let (wal, wal_header) = self.wal.map_or(((0, -1), [0u8; 32]), |(s, h)| ((s.len, s.mtime_ns), h));
         w.write_all(&(self.path.len() as u64).to_le_bytes())?;
         w.write_all(self.path.as_bytes())?;
@@ -105,7 +105,7 @@ impl Identity {
         w.write_all(&wal_header)
     }
 
-    fn read(r: &mut impl Read) -> io::Result<Identity> {
+    pub(crate) fn read(r: &mut impl Read) -> io::Result<Identity> {
         let mut n = [0u8; 8];
         r.read_exact(&mut n)?;
         let n = u64::from_le_bytes(n);
@@ -146,14 +146,26 @@ pub fn dir() -> Option<PathBuf> {
 
 /// The cache file of a store (by its canonical path).
 fn file_for(dir: &Path, id: &Identity) -> PathBuf {
-    let mut h = rustc_hash::FxHasher::default();
-    id.path.hash(&mut h);
-    dir.join(format!("{:016x}.model", h.finish()))
+    id.file_in(dir, "model")
+}
+
+impl Identity {
+    /// A cache file of this store in `dir`, of the kind `ext` names (by the store's canonical path).
+    pub(crate) fn file_in(&self, dir: &Path, ext: &str) -> PathBuf {
+        let mut h = rustc_hash::FxHasher::default();
+        self.path.hash(&mut h);
+        dir.join(format!("{:016x}.{ext}", h.finish()))
+    }
+
+    /// Whether both are of the same store file (whatever its content).
+    pub(crate) fn same_store(&self, other: &Identity) -> bool {
+        self.path == other.path
+    }
 }
 
 /// The day a cached model stops being valid for, if its store has times after the loading day's horizon:
 /// those rows were left out as "not happened yet" and count once their day comes.
-fn clock_bound(m: &Model) -> Day {
+pub(crate) fn clock_bound(m: &Model) -> Day {
     if m.quality.count("future_time") > 0 { time::day_of(time::wall_clock()) } else { Day::MIN }
 }
 
@@ -161,6 +173,11 @@ fn clock_bound(m: &Model) -> Day {
 pub fn read(dir: &Path, id: &Identity) -> Result<Model, String> {
     let (reader, path) = open_entry(dir, id)?;
     reader.model().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Whether the cache holds a model of the store `id` names (its head and index checked, nothing more read).
+pub fn holds(dir: &Path, id: &Identity) -> bool {
+    open_entry(dir, id).is_ok()
 }
 
 /// The cache entry of the store `id` names, its header checked, ready to read: or why it cannot be used.
@@ -258,17 +275,17 @@ pub fn write(dir: &Path, id: &Identity, model: &Model) -> io::Result<PathBuf> {
         let _ = fs::remove_file(&tmp);
     }
     result?;
-    prune(dir, &path);
+    prune(dir, &path, "model");
     Ok(path)
 }
 
-/// Keeps the `KEEP` most recently written entries (and `keep`).
-fn prune(dir: &Path, keep: &Path) {
+/// Keeps the `KEEP` most recently written entries of the kind `ext` names (and `keep`).
+pub(crate) fn prune(dir: &Path, keep: &Path, ext: &str) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "model") && p != keep)
+        .filter(|p| p.extension().is_some_and(|x| x == ext) && p != keep)
         .filter_map(|p| Some((fs::metadata(&p).ok()?.modified().ok()?, p)))
         .collect();
     files.sort_by_key(|f| std::cmp::Reverse(f.0));

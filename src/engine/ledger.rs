@@ -24,6 +24,7 @@ use rusqlite::Connection;
 mod events;
 mod load;
 mod orders;
+mod persist;
 mod pieces;
 
 use orders::{Order, Rows};

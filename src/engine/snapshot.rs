@@ -156,7 +156,7 @@ impl<W: Write> Writer<W> {
     }
 
     /// One frame: what `body` writes, then its checksum.
-    fn frame(&mut self, body: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
+    pub(crate) fn frame(&mut self, body: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
         self.starts.push(self.at);
         self.sum = Sum::default();
         body(self)?;
@@ -164,29 +164,29 @@ impl<W: Write> Writer<W> {
         self.at += 8;
         self.out.write_all(&sum.to_le_bytes())
     }
-    fn u32(&mut self, v: u32) -> io::Result<()> {
+    pub(crate) fn u32(&mut self, v: u32) -> io::Result<()> {
         self.raw(&v.to_le_bytes())
     }
-    fn i64(&mut self, v: i64) -> io::Result<()> {
+    pub(crate) fn i64(&mut self, v: i64) -> io::Result<()> {
         self.raw(&v.to_le_bytes())
     }
-    fn len(&mut self, n: usize) -> io::Result<()> {
+    pub(crate) fn len(&mut self, n: usize) -> io::Result<()> {
         self.raw(&(n as u64).to_le_bytes())
     }
-    fn opt_i64(&mut self, v: Option<i64>) -> io::Result<()> {
+    pub(crate) fn opt_i64(&mut self, v: Option<i64>) -> io::Result<()> {
         self.raw(&[u8::from(v.is_some())])?;
         self.i64(v.unwrap_or(0))
     }
-    fn str(&mut self, s: &str) -> io::Result<()> {
+    pub(crate) fn str(&mut self, s: &str) -> io::Result<()> {
         self.len(s.len())?;
         self.raw(s.as_bytes())
     }
-    fn opt_str(&mut self, s: Option<&str>) -> io::Result<()> {
+    pub(crate) fn opt_str(&mut self, s: Option<&str>) -> io::Result<()> {
         self.raw(&[u8::from(s.is_some())])?;
         self.str(s.unwrap_or(""))
     }
     /// A column of fixed-width values, converted a chunk at a time.
-    fn column<T: Copy, const N: usize>(&mut self, v: &[T], le: impl Fn(T) -> [u8; N]) -> io::Result<()> {
+    pub(crate) fn column<T: Copy, const N: usize>(&mut self, v: &[T], le: impl Fn(T) -> [u8; N]) -> io::Result<()> {
         self.column_of(v.len(), [v], le)
     }
     /// A column of `len` values held in parts (written as one).
@@ -209,7 +209,7 @@ impl<W: Write> Writer<W> {
     fn days(&mut self, v: &[Day]) -> io::Result<()> {
         self.column(v, i32::to_le_bytes)
     }
-    fn u32s(&mut self, v: &[u32]) -> io::Result<()> {
+    pub(crate) fn u32s(&mut self, v: &[u32]) -> io::Result<()> {
         self.column(v, u32::to_le_bytes)
     }
     fn bytes(&mut self, v: &[u8]) -> io::Result<()> {
@@ -222,7 +222,11 @@ impl<W: Write> Writer<W> {
     }
 
     /// A count, then each item.
-    fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T) -> io::Result<()>) -> io::Result<()> {
+    pub(crate) fn list<T>(
+        &mut self,
+        items: &[T],
+        mut item: impl FnMut(&mut Self, &T) -> io::Result<()>,
+    ) -> io::Result<()> {
         self.len(items.len())?;
         items.iter().try_for_each(|x| item(self, x))
     }
@@ -248,6 +252,11 @@ impl<W: Write> Writer<W> {
             self.frame(|w| w.customers(l))?;
         }
         debug_assert_eq!(self.starts.len(), Frames::of(m).count(), "the frames `Frames` numbers");
+        self.finish()
+    }
+
+    /// Ends the body: the index of where each frame starts, then where the index starts; returns the output.
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         let index = self.at;
         let starts = std::mem::take(&mut self.starts);
         self.frame(|w| w.column(&starts, u64::to_le_bytes))?;
@@ -328,7 +337,7 @@ impl<W: Write> Writer<W> {
 }
 
 /// A fixed-width value a column holds, as little-endian bytes.
-trait Le: bytemuck::Pod {
+pub(crate) trait Le: bytemuck::Pod {
     /// The value whose little-endian bytes `self` holds (nothing to do on a little-endian machine).
     fn native(self) -> Self;
 }
@@ -342,9 +351,9 @@ macro_rules! le {
         }
     )*};
 }
-le!(i32, u32, u64);
+le!(u16, i32, u32, i64, u64);
 
-fn bad(what: &str) -> io::Error {
+pub(crate) fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("damaged model cache: {what}"))
 }
 
@@ -464,7 +473,7 @@ impl<R: Read + Seek> Reader<R> {
     }
 
     /// Reads frame `k` whole with `body`.
-    fn framed<T>(&mut self, k: usize, body: impl FnOnce(&mut Self) -> io::Result<T>) -> io::Result<T> {
+    pub(crate) fn framed<T>(&mut self, k: usize, body: impl FnOnce(&mut Self) -> io::Result<T>) -> io::Result<T> {
         self.frame(k)?;
         let v = body(self)?;
         self.end_frame()?;
@@ -489,42 +498,42 @@ impl<R: Read + Seek> Reader<R> {
     fn u8(&mut self) -> io::Result<u8> {
         Ok(self.arr::<1>()?[0])
     }
-    fn flag(&mut self) -> io::Result<bool> {
+    pub(crate) fn flag(&mut self) -> io::Result<bool> {
         match self.u8()? {
             0 => Ok(false),
             1 => Ok(true),
             _ => Err(bad("a flag that is neither 0 nor 1")),
         }
     }
-    fn u32(&mut self) -> io::Result<u32> {
+    pub(crate) fn u32(&mut self) -> io::Result<u32> {
         Ok(u32::from_le_bytes(self.arr()?))
     }
     fn i32(&mut self) -> io::Result<i32> {
         Ok(i32::from_le_bytes(self.arr()?))
     }
-    fn i64(&mut self) -> io::Result<i64> {
+    pub(crate) fn i64(&mut self) -> io::Result<i64> {
         Ok(i64::from_le_bytes(self.arr()?))
     }
     /// A count of elements of `width` bytes each, checked against what is left.
-    fn len(&mut self, width: u64) -> io::Result<usize> {
+    pub(crate) fn len(&mut self, width: u64) -> io::Result<usize> {
         let n = u64::from_le_bytes(self.arr()?);
         if n.saturating_mul(width.max(1)) > self.left {
             return Err(bad("a length past the end"));
         }
         usize::try_from(n).map_err(|_| bad("a length too big"))
     }
-    fn opt_i64(&mut self) -> io::Result<Option<i64>> {
+    pub(crate) fn opt_i64(&mut self) -> io::Result<Option<i64>> {
         let some = self.flag()?;
         let v = self.i64()?;
         Ok(some.then_some(v))
     }
-    fn str(&mut self) -> io::Result<String> {
+    pub(crate) fn str(&mut self) -> io::Result<String> {
         let n = self.len(1)?;
         let mut b = vec![0u8; n];
         self.raw_into(&mut b)?;
         String::from_utf8(b).map_err(|_| bad("text that is not UTF-8"))
     }
-    fn opt_str(&mut self) -> io::Result<Option<String>> {
+    pub(crate) fn opt_str(&mut self) -> io::Result<Option<String>> {
         let some = self.flag()?;
         let s = self.str()?;
         Ok(some.then_some(s))
@@ -554,14 +563,14 @@ impl<R: Read + Seek> Reader<R> {
         }
         Ok(out)
     }
-    fn column<T: Le>(&mut self) -> io::Result<Vec<T>> {
+    pub(crate) fn column<T: Le>(&mut self) -> io::Result<Vec<T>> {
         let n = self.len(std::mem::size_of::<T>() as u64)?;
         self.values(n)
     }
     fn days(&mut self) -> io::Result<Vec<Day>> {
         self.column()
     }
-    fn u32s(&mut self) -> io::Result<Vec<u32>> {
+    pub(crate) fn u32s(&mut self) -> io::Result<Vec<u32>> {
         self.column()
     }
     fn cells(&mut self) -> io::Result<Vec<Counters>> {
@@ -585,7 +594,7 @@ impl<R: Read + Seek> Reader<R> {
         CustomerList::from_parts(days, entries, firsts, total).ok_or_else(|| bad("a customer list out of order"))
     }
     /// A count (which must be `expected`, when given), then each item.
-    fn list<T>(
+    pub(crate) fn list<T>(
         &mut self,
         expected: Option<(usize, &str)>,
         mut item: impl FnMut(&mut Self) -> io::Result<T>,

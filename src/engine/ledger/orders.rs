@@ -141,6 +141,17 @@ impl Rows {
         (self.pos, self.held) = (pos, held);
     }
 
+    /// The pending orders' positions and rows, between refreshes (for the ledger's cache).
+    pub fn parts(&self) -> (&[u32], &[OrderRow]) {
+        debug_assert!(self.extra.is_empty() && self.fresh.is_empty(), "rows taken mid-refresh");
+        (&self.pos, &self.held)
+    }
+
+    /// Rows as `parts` gave them.
+    pub fn from_parts(pos: Vec<u32>, held: Vec<OrderRow>) -> Option<Rows> {
+        (pos.len() == held.len() && pos.is_sorted_by(|a, b| a < b)).then(|| Rows { pos, held, ..Rows::default() })
+    }
+
     /// Bytes held on the heap.
     pub fn heap_bytes(&self) -> usize {
         let row = std::mem::size_of::<OrderRow>();
