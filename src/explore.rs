@@ -90,7 +90,7 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
     let (tx, rx) = mpsc::channel::<Event>();
     let (req_tx, req_rx) = mpsc::channel();
     let (act_tx, act_rx) = mpsc::channel::<Action>();
-    let _worker = worker::spawn(source, req_rx, act_tx);
+    let worker = worker::spawn(source, req_rx, act_tx);
     let fwd = tx.clone();
     std::thread::spawn(move || {
         for a in act_rx {
@@ -130,8 +130,18 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
         }
     });
     let input = tx;
+    // The input thread stops reading once the explorer quits: keys typed while it writes its ledger cache
+    // are the shell's (it looks every 50 ms).
+    let reading = Arc::new(AtomicBool::new(true));
+    let still = Arc::clone(&reading);
     std::thread::spawn(move || {
-        while let Ok(ev) = event::read() {
+        while still.load(Ordering::Relaxed) {
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) if still.load(Ordering::Relaxed) => {}
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+            let Ok(ev) = event::read() else { break };
             let e = match ev {
                 event::Event::Key(k) if k.kind != KeyEventKind::Release => Event::Key(k),
                 event::Event::Mouse(m) => Event::Mouse(m),
@@ -162,7 +172,11 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
     let result = Terminal::new(CrosstermBackend::new(stdout()))
         .map_err(|e| e.to_string())
         .and_then(|mut terminal| kpiscope::ui::run(&mut terminal, &mut app, &rx, &req_tx, &mut |_| suspend(mouse)));
+    reading.store(false, Ordering::Relaxed);
     restore(mouse);
+    if app.following {
+        wait_for_ledger_cache(&worker);
+    }
     result.map_err(|e| eyre!("terminal: {e}"))?;
     if let Some(err) = app.error {
         return Err(eyre!(err));
@@ -174,4 +188,20 @@ pub fn explore(opts: ExploreOptions) -> Result<i32> {
         return Ok(128 + signal_hook::consts::SIGHUP);
     }
     Ok(0)
+}
+
+/// The worker writes its ledger to the ledger cache when it stops, so that the next start follows the store
+/// without loading it again (a few seconds at 10M orders). Waited for, at most `SAVE_WAIT`, when the worker
+/// follows the store; one still loading it has nothing to write and is not waited for.
+fn wait_for_ledger_cache(worker: &std::thread::JoinHandle<()>) {
+    const SAVE_WAIT: Duration = Duration::from_secs(15);
+    let started = std::time::Instant::now();
+    let mut said = false;
+    while !worker.is_finished() && started.elapsed() < SAVE_WAIT {
+        if !said && started.elapsed() > Duration::from_millis(300) {
+            eprintln!("kpiscope: saving the store's state for the next start…");
+            said = true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -2,7 +2,9 @@
 //! makes the store load again (and the entry is rewritten); `report` answers the same warm, cold and with
 //! the cache off, and a report on one scope, which reads only that scope's parts of the entry, answers as
 //! the whole model does; deleting the cache only costs a cold start; the store is never written; the
-//! explorer caches its load behind its worker, and starts warm the next time.
+//! explorer caches its load behind its worker, and starts warm the next time; it leaves its ledger in the
+//! cache when it stops, and the next start follows the store from there, commits made meanwhile included,
+//! without reading the store whole.
 
 mod common;
 
@@ -231,4 +233,58 @@ fn a_report_on_one_scope_reads_only_its_parts_and_answers_as_the_whole_model() {
     let refused = cache::lookup_for(&cache_dir, &store, |m| m.resolve_scope(Some("no-such-seller"), None, None))
         .expect("the entry is current");
     assert!(refused.is_err());
+}
+
+/// The explorer's worker on `store` with its caches in `cache_dir`, from its start until it follows the
+/// store (`Following`, or a model it loaded or caught up): every action it sent. Then stopped.
+fn session(store: &Path, cache_dir: &Path) -> Vec<kpiscope::ui::action::Action> {
+    use kpiscope::ui::action::Action;
+    use kpiscope::ui::worker::{self, Request, Source};
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let source =
+        Source { path: store.into(), demo: None, config: Config::default(), cache: Some(cache_dir.to_path_buf()) };
+    let handle = worker::spawn(source, req_rx, tx);
+    let mut seen = Vec::new();
+    loop {
+        let a = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the worker answers");
+        let done = matches!(a, Action::Following | Action::Loaded { cached: false, .. });
+        if let Action::Failed(e) = &a {
+            panic!("worker failed: {e}");
+        }
+        seen.push(a);
+        if done {
+            break;
+        }
+    }
+    req_tx.send(Request::Stop).expect("stop");
+    handle.join().expect("the worker ends");
+    seen
+}
+
+#[test]
+fn the_next_start_follows_the_store_from_the_ledger_the_last_one_left() {
+    use kpiscope::ui::action::Action;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, cache_dir) = (demo_store(dir.path()), dir.path().join("cache"));
+    let loading =
+        |seen: &[Action]| seen.iter().any(|a| matches!(a, Action::Progress(what, _) if what.contains("Loading")));
+    assert!(loading(&session(&store, &cache_dir)), "the first start reads the store");
+    let ledgers = std::fs::read_dir(&cache_dir).expect("cache").flatten();
+    assert_eq!(ledgers.filter(|e| e.path().extension().is_some_and(|x| x == "ledger")).count(), 1);
+
+    // Another program commits while the explorer is closed: the model cache no longer holds the store.
+    let rw = kpiscope::store::open_writable(&store).expect("rw");
+    let mut sim = kpiscope::simulate::Simulator::new(&rw, &store, 8).expect("sim");
+    sim.step(&rw, 30).expect("step");
+    let seen = session(&store, &cache_dir);
+    assert!(!loading(&seen), "the ledger was caught up, not loaded again");
+    let Some(Action::Loaded { model, cached: false, .. }) = seen.last() else { panic!("no model: {seen:?}") };
+    assert_same_everywhere(model, &engine::open(&store).expect("fresh"));
+
+    // Nothing committed since: the ledger's own model is shown at once, and followed.
+    let seen = session(&store, &cache_dir);
+    assert!(!loading(&seen));
+    assert!(matches!(seen.first(), Some(Action::Loaded { cached: true, .. })), "{seen:?}");
+    assert!(matches!(seen.last(), Some(Action::Following)));
 }

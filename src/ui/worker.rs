@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+mod resume;
+
 use super::action::Action;
 use super::warm;
 use crate::config::Config;
@@ -88,7 +90,10 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
     let warmer = warm::Warmer::spawn(source.config.clone(), out.clone());
-    let Some((conn, mut ledger, to_save)) = first_load(source, requests, out, &warmer)? else { return Ok(()) };
+    let Some(Started { conn, mut ledger, to_save, mut at, mut unsaved }) = first_load(source, requests, out, &warmer)?
+    else {
+        return Ok(());
+    };
     let mut last_good = crate::time::wall_clock();
     let mut version = data_version(&conn, &source.path).unwrap_or(0);
     let stale = |why: String, since: i64| {
@@ -99,12 +104,12 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
     // (Dropped on return: a write under way is waited for.)
     let mut saver = Saver::new(source);
     saver.due(to_save, Instant::now());
-    loop {
+    'follow: loop {
         saver.write_if_due(ledger.model());
         let first = match requests.recv_timeout(POLL) {
             Ok(r) => Some(r),
             Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => break 'follow,
         };
         // Coalesce: keep the last request of each kind.
         let (mut reviews, mut reload) = (None, false);
@@ -114,7 +119,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 Request::Reload => reload = true,
                 Request::Freeze(f) => frozen = f,
                 Request::Warm(scope) => warmer.scope(scope),
-                Request::Stop => return Ok(()),
+                Request::Stop => break 'follow,
             }
         }
         if let Some((p, id)) = reviews {
@@ -150,13 +155,16 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
                 publish(out, source, &warmer, ledger.model().clone(), elapsed_ms, Delivery::KpisFirst);
                 version = v;
                 last_good = crate::time::wall_clock();
-                saver.due(cache::Identity::still(&source.path, before), Instant::now() + SAVE_AFTER);
+                at = cache::Identity::still(&source.path, before);
+                unsaved = true;
+                saver.due(at.clone(), Instant::now() + SAVE_AFTER);
             }
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
                 match load(&conn, source, out, &warmer, None) {
                     Ok((l, to_save)) => {
                         ledger = l;
+                        (at, unsaved) = (to_save.clone(), true);
                         saver.due(to_save, Instant::now());
                         version = v;
                         last_good = crate::time::wall_clock();
@@ -168,6 +176,22 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         }
         drop(hold);
     }
+    if unsaved {
+        resume::save(source, at.as_ref(), &ledger);
+    }
+    Ok(())
+}
+
+/// What the worker follows the store with once it has started.
+struct Started {
+    conn: Connection,
+    ledger: Ledger,
+    /// the identity to write the model cache under, if it does not hold the ledger's model already
+    to_save: Option<cache::Identity>,
+    /// the store's identity at the ledger's state, when known
+    at: Option<cache::Identity>,
+    /// whether the ledger differs from the ledger cache's
+    unsaved: bool,
 }
 
 /// A failed read, in the words of the status line.
@@ -182,15 +206,23 @@ fn first_load(
     requests: &Receiver<Request>,
     out: &Sender<Action>,
     warmer: &warm::Warmer,
-) -> Result<Option<(Connection, Ledger, Option<cache::Identity>)>, String> {
+) -> Result<Option<Started>, String> {
     let mut warm = None;
     loop {
         let attempt = crate::store::open_read_only(&source.path).and_then(|conn| {
+            if warm.is_none()
+                && let Some(r) = resume::from_ledger_cache(&conn, source, out, warmer, &mut warm)
+            {
+                return Ok(Started { conn, ledger: r.ledger, to_save: r.to_save, at: r.at, unsaved: r.changed });
+            }
             if warm.is_none() {
                 warm = Some(from_cache(source, out, warmer));
             }
-            let (ledger, to_save) = load(&conn, source, out, warmer, warm.clone().flatten())?;
-            Ok((conn, ledger, to_save))
+            let shown = warm.clone().flatten();
+            let (ledger, to_save) = load(&conn, source, out, warmer, shown.clone())?;
+            let at =
+                to_save.clone().or(shown.filter(|s| cache::Identity::still(&source.path, Some(s.clone())).is_some()));
+            Ok(Started { conn, ledger, to_save, at, unsaved: true })
         });
         match attempt {
             Ok(loaded) => return Ok(Some(loaded)),

@@ -74,7 +74,7 @@ enum Streamed {
 }
 
 impl Ledger {
-    fn empty(path: &Path) -> Ledger {
+    pub(super) fn empty(path: &Path) -> Ledger {
         Ledger {
             path: path.to_path_buf(),
             model: Model::default(),
