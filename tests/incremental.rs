@@ -247,7 +247,23 @@ fn a_cached_ledger_follows_the_store_from_where_it_was_written() {
     use kpiscope::engine::ledger_cache;
     let (dir, path, ro, ledger) = demo_ledger(3_000, 3);
     let cache_dir = dir.path().join("cache");
+    // With the model cache holding the ledger's model under the ledger's identity, the model is left out
+    // and read from there; without that entry, the ledger cache cannot be used.
+    let id = engine::cache::Identity::of(&path).expect("identity");
+    engine::cache::write(&cache_dir, &id, ledger.model()).expect("model cache");
+    let lean = ledger_cache::write(&cache_dir, &path, Some(&id), &ledger).expect("write");
+    let lean_len = std::fs::metadata(&lean).expect("len").len();
+    let entry = ledger_cache::open(&cache_dir, &path).expect("open");
+    assert_same(&entry.model().expect("model from the model cache"), ledger.model());
+    for e in std::fs::read_dir(&cache_dir).expect("dir").flatten() {
+        if e.path().extension().is_some_and(|x| x == "model") {
+            std::fs::remove_file(e.path()).expect("remove");
+        }
+    }
+    assert!(entry.model().is_err(), "a ledger cache whose model is gone");
+
     let file = ledger_cache::write(&cache_dir, &path, None, &ledger).expect("write");
+    assert!(std::fs::metadata(&file).expect("len").len() > 2 * lean_len, "the model is in the file");
     drop(ledger);
 
     let rw = kpiscope::store::open_writable(&path).expect("rw");

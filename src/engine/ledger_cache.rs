@@ -9,6 +9,10 @@
 //! MAGIC | model format | LEDGER format | identity (flag, then it) | clock bound
 //! model body (snapshot) | state body (Ledger::write_state) | where the model starts | where the state starts
 //! ```
+//!
+//! The model body is left out (empty) when the model cache holds the ledger's model under the ledger's
+//! identity: it is read from there. At 10M orders that is 0.66 of 1.74 GB, and the explorer's quit waits
+//! for the write.
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -22,10 +26,11 @@ use crate::time::{self, Day};
 
 const MAGIC: &[u8; 8] = b"KPISLDGR";
 /// Bumped whenever what `Ledger::write_state` writes changes meaning.
-const LEDGER: u32 = 1;
+const LEDGER: u32 = 2;
 
 /// A ledger cache file whose head and bounds are checked, ready to read.
 pub struct Entry {
+    dir: PathBuf,
     file: PathBuf,
     id: Option<Identity>,
     model_at: u64,
@@ -67,10 +72,11 @@ pub fn open(dir: &Path, store: &Path) -> Result<Entry, String> {
     if bound != Day::MIN && bound != time::day_of(time::wall_clock()) {
         return Err("the store has rows dated after the day its ledger was cached".into());
     }
-    if stored_model_at != model_at || state_at <= model_at || state_at >= end {
+    let model_elsewhere = state_at == model_at && id.is_some();
+    if stored_model_at != model_at || (state_at <= model_at && !model_elsewhere) || state_at >= end {
         return Err(format!("{}: damaged ledger cache: bounds", file.display()));
     }
-    Ok(Entry { file, id, model_at, state_at, end })
+    Ok(Entry { dir: dir.to_path_buf(), file, id, model_at, state_at, end })
 }
 
 impl Entry {
@@ -85,8 +91,12 @@ impl Entry {
         Reader::open(f, to - at)
     }
 
-    /// The ledger's model.
+    /// The ledger's model: from this file, or from the model cache's entry under the ledger's identity.
     pub fn model(&self) -> Result<Model, String> {
+        if self.state_at == self.model_at {
+            let id = self.id.as_ref().ok_or("a ledger cache without its model")?;
+            return cache::read(&self.dir, id).map_err(|e| format!("the ledger's model: {e}"));
+        }
         let read = self.body(self.model_at, self.state_at).and_then(Reader::model);
         read.map_err(|e| format!("{}: {e}", self.file.display()))
     }
@@ -99,8 +109,9 @@ impl Entry {
 }
 
 /// Writes `ledger` as the ledger cache of the store at `store`; `id` is the store's identity at the
-/// ledger's state, when known. To a temporary file renamed into place, so that a reader never sees half a
-/// file; then removes the oldest entries beyond the model cache's count.
+/// ledger's state, when known (with it, a model the model cache holds under it is not written again). To
+/// a temporary file renamed into place, so that a reader never sees half a file; then removes the oldest
+/// entries beyond the model cache's count.
 pub fn write(dir: &Path, store: &Path, id: Option<&Identity>, ledger: &Ledger) -> io::Result<PathBuf> {
     fs::create_dir_all(dir)?;
     let path = Identity::of(store)?.file_in(dir, "ledger");
@@ -116,7 +127,9 @@ pub fn write(dir: &Path, store: &Path, id: Option<&Identity>, ledger: &Ledger) -
         }
         w.write_all(&cache::clock_bound(ledger.model()).to_le_bytes())?;
         let model_at = w.stream_position()?;
-        let mut w = Writer::new(w).model(ledger.model())?;
+        if !id.is_some_and(|id| cache::holds(dir, id)) {
+            w = Writer::new(w).model(ledger.model())?;
+        }
         let state_at = w.stream_position()?;
         let mut w = ledger.write_state(w)?;
         w.write_all(&model_at.to_le_bytes())?;

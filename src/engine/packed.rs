@@ -436,11 +436,11 @@ fn field_of(b: &[u8], field: usize) -> i64 {
 }
 
 /// A signed value as an unsigned one with small magnitudes small (0, -1, 1, -2, ... as 0, 1, 2, 3, ...).
-fn zigzag(v: i64) -> u64 {
+pub(crate) fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
 }
 
-fn unzigzag(z: u64) -> i64 {
+pub(crate) fn unzigzag(z: u64) -> i64 {
     ((z >> 1) as i64) ^ -((z & 1) as i64)
 }
 

@@ -221,6 +221,23 @@ impl<W: Write> Writer<W> {
         self.column(&flat, i64::to_le_bytes)
     }
 
+    /// A column of unsigned values as LEB128 varints (small values in a byte): a count, then the bytes.
+    pub(crate) fn varints(&mut self, values: impl ExactSizeIterator<Item = u64>) -> io::Result<()> {
+        self.len(values.len())?;
+        let mut bytes = std::mem::take(&mut self.scratch);
+        bytes.clear();
+        for mut v in values {
+            while v >= 0x80 {
+                bytes.push(v as u8 | 0x80);
+                v >>= 7;
+            }
+            bytes.push(v as u8);
+        }
+        self.bytes(&bytes)?;
+        self.scratch = bytes;
+        Ok(())
+    }
+
     /// A count, then each item.
     pub(crate) fn list<T>(
         &mut self,
@@ -560,6 +577,32 @@ impl<R: Read + Seek> Reader<R> {
             let k = left.min(piece);
             out.push(self.values(k)?);
             left -= k;
+        }
+        Ok(out)
+    }
+    /// What `Writer::varints` wrote.
+    pub(crate) fn varints(&mut self) -> io::Result<Vec<u64>> {
+        let n = u64::from_le_bytes(self.arr()?);
+        let bytes = self.bytes()?;
+        if n > bytes.len() as u64 {
+            return Err(bad("more varints than bytes"));
+        }
+        let mut out = Vec::with_capacity(n as usize);
+        let (mut v, mut shift) = (0u64, 0u32);
+        for &b in &bytes {
+            if shift > 63 {
+                return Err(bad("a varint too long"));
+            }
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                out.push(v);
+                (v, shift) = (0, 0);
+            } else {
+                shift += 7;
+            }
+        }
+        if out.len() as u64 != n || shift != 0 {
+            return Err(bad("varints that do not add up"));
         }
         Ok(out)
     }
