@@ -580,25 +580,33 @@ impl<R: Read + Seek> Reader<R> {
         }
         Ok(out)
     }
-    /// What `Writer::varints` wrote.
-    pub(crate) fn varints(&mut self) -> io::Result<Vec<u64>> {
+    /// What `Writer::varints` wrote, each value as `f` makes it (a delta summed, a width checked) in the
+    /// same pass: decoded a megabyte at a time into one vector (a vector of the raw values, then one of the
+    /// values made, was most of reading a ledger back: fresh pages cost more than decoding).
+    pub(crate) fn varints_with<T>(&mut self, mut f: impl FnMut(u64) -> io::Result<T>) -> io::Result<Vec<T>> {
         let n = u64::from_le_bytes(self.arr()?);
-        let bytes = self.bytes()?;
-        if n > bytes.len() as u64 {
+        let len = self.len(1)?;
+        if n > len as u64 {
             return Err(bad("more varints than bytes"));
         }
         let mut out = Vec::with_capacity(n as usize);
-        let (mut v, mut shift) = (0u64, 0u32);
-        for &b in &bytes {
-            if shift > 63 {
-                return Err(bad("a varint too long"));
-            }
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                out.push(v);
-                (v, shift) = (0, 0);
-            } else {
-                shift += 7;
+        let mut buf = vec![0u8; len.min(1 << 20)];
+        let (mut left, mut v, mut shift) = (len, 0u64, 0u32);
+        while left > 0 {
+            let k = left.min(buf.len());
+            self.raw_into(&mut buf[..k])?;
+            left -= k;
+            for &b in &buf[..k] {
+                if shift > 63 {
+                    return Err(bad("a varint too long"));
+                }
+                v |= u64::from(b & 0x7f) << shift;
+                if b & 0x80 == 0 {
+                    out.push(f(v)?);
+                    (v, shift) = (0, 0);
+                } else {
+                    shift += 7;
+                }
             }
         }
         if out.len() as u64 != n || shift != 0 {

@@ -36,19 +36,23 @@ fn deltas(v: impl ExactSizeIterator<Item = i64>) -> impl ExactSizeIterator<Item 
     })
 }
 
-fn undeltas(v: Vec<u64>) -> Vec<i64> {
-    let mut prev = 0i64;
-    v.into_iter()
-        .map(|z| {
-            prev = prev.wrapping_add(unzigzag(z));
-            prev
-        })
-        .collect()
+/// A value that must fit `T`.
+fn fit<T: TryFrom<V>, V>(v: V) -> io::Result<T> {
+    T::try_from(v).map_err(|_| bad("a value out of range"))
 }
 
-/// Values that must fit `T`.
-fn fit<T: TryFrom<V>, V>(v: Vec<V>) -> io::Result<Vec<T>> {
-    v.into_iter().map(|x| T::try_from(x).map_err(|_| bad("a value out of range"))).collect()
+/// What `deltas` wrote, each value fitted to `T`.
+fn undeltas<T: TryFrom<i64>, R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Vec<T>> {
+    let mut prev = 0i64;
+    r.varints_with(|z| {
+        prev = prev.wrapping_add(unzigzag(z));
+        fit(prev)
+    })
+}
+
+/// Plain varints, each fitted to `T`.
+fn plain<T: TryFrom<u64>, R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Vec<T>> {
+    r.varints_with(fit)
 }
 
 fn order_row<W: Write>(w: &mut Writer<W>, r: &OrderRow) -> io::Result<()> {
@@ -228,14 +232,14 @@ impl Ledger {
         (l.last_placed, l.now, l.first_ts) = (v[11], v[12], v[13]);
         let (sellers, products) = (model.sellers.len() as u32, model.products.len() as u32);
         l.orders = r.framed(1, |r| {
-            let (ids, placed) = (undeltas(r.varints()?), undeltas(r.varints()?));
-            let seller: Vec<u32> = fit(r.varints()?)?;
-            let customer: Vec<u32> = fit::<u32, u64>(r.varints()?)?.into_iter().map(|c| c.wrapping_sub(1)).collect();
+            let (ids, placed): (Vec<i64>, Vec<i64>) = (undeltas(r)?, undeltas(r)?);
+            let seller: Vec<u32> = plain(r)?;
+            let customer: Vec<u32> = r.varints_with(|c| Ok(fit::<u32, u64>(c)?.wrapping_sub(1)))?;
             let check = r.u32s()?;
-            let paid: Vec<u8> = fit(r.varints()?)?;
+            let paid: Vec<u8> = plain(r)?;
             let mut ev: Vec<Vec<u16>> = Vec::with_capacity(7);
             for _ in 0..7 {
-                ev.push(fit(r.varints()?)?);
+                ev.push(plain(r)?);
             }
             let n = ids.len();
             if [placed.len(), seller.len(), customer.len(), check.len(), paid.len()].iter().any(|&k| k != n)
@@ -265,13 +269,13 @@ impl Ledger {
                 .collect())
         })?;
         r.framed(2, |r| {
-            l.item_start = fit(undeltas(r.varints()?))?;
-            let product: Vec<u32> = fit(r.varints()?)?;
-            let quantity: Vec<i64> = r.varints()?.into_iter().map(unzigzag).collect();
-            let price: Vec<i64> = r.varints()?.into_iter().map(unzigzag).collect();
-            let ids = undeltas(r.varints()?);
-            let at: Vec<u32> = fit(undeltas(r.varints()?))?;
-            l.item_order = fit(undeltas(r.varints()?))?;
+            l.item_start = undeltas(r)?;
+            let product: Vec<u32> = plain(r)?;
+            let quantity: Vec<i64> = r.varints_with(|z| Ok(unzigzag(z)))?;
+            let price: Vec<i64> = r.varints_with(|z| Ok(unzigzag(z)))?;
+            let ids: Vec<i64> = undeltas(r)?;
+            let at: Vec<u32> = undeltas(r)?;
+            l.item_order = undeltas(r)?;
             let n = product.len();
             let fits = l.item_start.len() == l.orders.len() + 1
                 && l.item_start.is_sorted()
@@ -287,13 +291,13 @@ impl Ledger {
             l.item_ids = ids.into_iter().zip(at).collect();
             Ok(())
         })?;
-        let ids = r.framed(3, |r| Ok(undeltas(r.varints()?)))?;
+        let ids: Vec<i64> = r.framed(3, |r| undeltas(r))?;
         if l.orders.iter().any(|o| o.customer != super::NO_CUSTOMER && o.customer as usize >= ids.len()) {
             return Err(bad("an order's customer out of range"));
         }
         l.customer_ix = ids.into_iter().zip(0..).collect();
         r.framed(4, |r| {
-            let sorted = |r: &mut Reader<R>| -> io::Result<Vec<u32>> { fit(undeltas(r.varints()?)) };
+            let sorted = |r: &mut Reader<R>| undeltas::<u32, R>(r);
             l.seen_store = sorted(r)?;
             l.seen_sellers = r.list(Some((model.sellers.len(), "sellers")), sorted)?;
             l.seen_categories = r.list(Some((model.categories.len(), "categories")), sorted)?;
