@@ -213,6 +213,9 @@ fn a_cached_model_says_so_until_the_worker_follows_the_store() {
     assert!(header(&app).contains("◐ cached · reading the store"), "{}", header(&app));
     app.update(Action::Progress("Loading the store".into(), 0.42));
     assert!(header(&app).contains("◐ cached · reading the store 42%"), "{}", header(&app));
+    // Started from the ledger the last session left: it is caught up, not read.
+    app.update(Action::Progress(kpiscope::ui::worker::CATCHING_UP.into(), 0.0));
+    assert!(header(&app).contains("◐ cached · catching up"), "{}", header(&app));
     app.update(Action::Following);
     assert!(header(&app).contains("● live"), "{}", header(&app));
 }

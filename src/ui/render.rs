@@ -92,10 +92,14 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         (_, _, None) => Span::styled("○ loading", t.dim),
         (Some(st), _, _) => Span::styled(format!("◌ stale since {} ({})", clock(st.since), st.why), t.warn),
         (None, true, _) => Span::styled("‖ frozen", t.warn),
-        (None, false, _) if !app.following => {
-            let done = app.loading.as_ref().map_or(String::new(), |(_, f)| format!(" {:.0}%", f * 100.0));
-            Span::styled(format!("◐ cached · reading the store{done}"), t.dim)
-        }
+        (None, false, _) if !app.following => match app.loading.as_ref() {
+            // The ledger the last session left, read and caught up: no share to show.
+            Some((what, _)) if what == crate::ui::worker::CATCHING_UP => Span::styled("◐ cached · catching up", t.dim),
+            loading => {
+                let done = loading.map_or(String::new(), |(_, f)| format!(" {:.0}%", f * 100.0));
+                Span::styled(format!("◐ cached · reading the store{done}"), t.dim)
+            }
+        },
         (None, false, _) => Span::styled("● live", t.good),
     };
     let mut spans = vec![

@@ -29,6 +29,10 @@ pub const POLL: Duration = Duration::from_millis(25);
 /// (a busy store is not rewritten on every commit).
 const SAVE_AFTER: Duration = Duration::from_secs(5);
 
+/// What the worker says (as `Action::Progress`) while it reads the ledger the last session left and
+/// catches up with the store (`resume`).
+pub const CATCHING_UP: &str = "Catching up from the last session";
+
 /// One review of a product, for the product page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRow {

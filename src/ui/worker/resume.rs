@@ -49,6 +49,7 @@ pub(super) fn from_ledger_cache(
         publish(out, source, warmer, model.clone(), elapsed_ms, Delivery::Judged { cached: true });
         *shown = Some(before.clone());
     }
+    let _ = out.send(Action::Progress(super::CATCHING_UP.into(), 0.0));
     let mut ledger = entry.ledger(model, &source.path).map_err(|e| not_used(&e)).ok()?;
     let read_ms = started.elapsed().as_millis();
     let (new_orders, touched) = match ledger.refresh(conn) {
