@@ -257,16 +257,7 @@ pub struct ItemRow {
 /// any store written an order at a time, and sorted here only when it is not: SQLite has no index on the
 /// order to sort by, and its sort doubled the time of reading the items.
 pub fn items_after(conn: &Connection, path: &Path, mark: i64, q: &mut Quality) -> Result<Vec<ItemRow>> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items WHERE id > ?1 ORDER BY id",
-        )
-        .at(path)?;
-    let mut out = Vec::new();
-    let mut map = |r: &Row<'_>| {
-        Ok(ItemRow { id: r.get(0)?, order: r.get(1)?, product: r.get(2)?, quantity: r.get(3)?, price: r.get(4)? })
-    };
-    collect(path, "order_items", stmt.query([mark]).at(path)?, q, &mut map, &mut out)?;
+    let (mut out, _) = items(conn, path, mark, None, q)?;
     if !out.is_sorted_by_key(|i| i.order) {
         out.sort_unstable_by_key(|i| (i.order, i.id));
     }
@@ -283,13 +274,24 @@ pub fn items_page(
     limit: usize,
     q: &mut Quality,
 ) -> Result<(Vec<ItemRow>, i64)> {
+    items(conn, path, mark, Some(limit), q)
+}
+
+/// Items with `id > mark` in id order, at most `limit` of them, and the highest id read.
+fn items(
+    conn: &Connection,
+    path: &Path,
+    mark: i64,
+    limit: Option<usize>,
+    q: &mut Quality,
+) -> Result<(Vec<ItemRow>, i64)> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items WHERE id > ?1 \
              ORDER BY id LIMIT ?2",
         )
         .at(path)?;
-    let mut out = Vec::with_capacity(limit);
+    let mut out = Vec::with_capacity(limit.unwrap_or(0));
     let mut last = mark;
     let mut map = |r: &Row<'_>| {
         Ok(ItemRow { id: r.get(0)?, order: r.get(1)?, product: r.get(2)?, quantity: r.get(3)?, price: r.get(4)? })
@@ -298,7 +300,9 @@ pub fn items_page(
         last = last.max(id);
         true
     };
-    let rows = stmt.query(rusqlite::params![mark, limit as i64]).at(path)?;
+    // (SQLite reads a negative LIMIT as none.)
+    let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    let rows = stmt.query(rusqlite::params![mark, limit]).at(path)?;
     collect_some(path, "order_items", rows, q, Some(seen), &mut map, &mut out)?;
     Ok((out, last))
 }

@@ -94,7 +94,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
     }
     let warmer = warm::Warmer::spawn(source.config.clone(), out.clone());
-    let Some(Started { conn, mut ledger, to_save, mut at, mut unsaved }) = first_load(source, requests, out, &warmer)?
+    let Some((conn, Ready { mut ledger, to_save, mut at, mut unsaved })) = first_load(source, requests, out, &warmer)?
     else {
         return Ok(());
     };
@@ -166,10 +166,9 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
             Ok(Refresh::NeedsReload(why)) => {
                 tracing::info!("full reload: {why}");
                 match load(&conn, source, out, &warmer, None) {
-                    Ok((l, to_save)) => {
-                        ledger = l;
-                        (at, unsaved) = (to_save.clone(), true);
-                        saver.due(to_save, Instant::now());
+                    Ok(ready) => {
+                        (ledger, at, unsaved) = (ready.ledger, ready.at, true);
+                        saver.due(ready.to_save, Instant::now());
                         version = v;
                         last_good = crate::time::wall_clock();
                     }
@@ -186,9 +185,8 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
     Ok(())
 }
 
-/// What the worker follows the store with once it has started.
-struct Started {
-    conn: Connection,
+/// A ledger ready to follow the store with, loaded or read from the ledger cache and caught up.
+struct Ready {
     ledger: Ledger,
     /// the identity to write the model cache under, if it does not hold the ledger's model already
     to_save: Option<cache::Identity>,
@@ -210,23 +208,20 @@ fn first_load(
     requests: &Receiver<Request>,
     out: &Sender<Action>,
     warmer: &warm::Warmer,
-) -> Result<Option<Started>, String> {
+) -> Result<Option<(Connection, Ready)>, String> {
     let mut warm = None;
     loop {
         let attempt = crate::store::open_read_only(&source.path).and_then(|conn| {
             if warm.is_none()
-                && let Some(r) = resume::from_ledger_cache(&conn, source, out, warmer, &mut warm)
+                && let Some(ready) = resume::from_ledger_cache(&conn, source, out, warmer, &mut warm)
             {
-                return Ok(Started { conn, ledger: r.ledger, to_save: r.to_save, at: r.at, unsaved: r.changed });
+                return Ok((conn, ready));
             }
             if warm.is_none() {
                 warm = Some(from_cache(source, out, warmer));
             }
-            let shown = warm.clone().flatten();
-            let (ledger, to_save) = load(&conn, source, out, warmer, shown.clone())?;
-            let at =
-                to_save.clone().or(shown.filter(|s| cache::Identity::still(&source.path, Some(s.clone())).is_some()));
-            Ok(Started { conn, ledger, to_save, at, unsaved: true })
+            let ready = load(&conn, source, out, warmer, warm.clone().flatten())?;
+            Ok((conn, ready))
         });
         match attempt {
             Ok(loaded) => return Ok(Some(loaded)),
@@ -307,15 +302,16 @@ fn publish(out: &Sender<Action>, source: &Source, warmer: &warm::Warmer, model: 
 }
 
 /// Loads the store in full and sends the model, unless the model already on screen came from the cache
-/// under an identity the store still has (`shown`). With the ledger comes the identity to cache its model
-/// under, when the store held still meanwhile and the model is not the cached one.
+/// under an identity the store still has (`shown`). With the ledger comes the store's identity at its
+/// state, when the store held still meanwhile, and the identity to cache its model under, when the model is
+/// not the cached one.
 fn load(
     conn: &Connection,
     source: &Source,
     out: &Sender<Action>,
     warmer: &warm::Warmer,
     shown: Option<cache::Identity>,
-) -> crate::Result<(Ledger, Option<cache::Identity>)> {
+) -> crate::Result<Ready> {
     let started = Instant::now();
     let before = cache::Identity::of(&source.path).ok();
     // Shown as the loading screen, or in the header behind a cached model (a reload's is not shown).
@@ -330,10 +326,10 @@ fn load(
     let held = cache::Identity::still(&source.path, before);
     if held.is_some() && shown == held {
         let _ = out.send(Action::Following);
-        return Ok((ledger, None));
+        return Ok(Ready { ledger, to_save: None, at: held, unsaved: true });
     }
     publish(out, source, warmer, ledger.model().clone(), elapsed_ms, Delivery::Judged { cached: false });
-    Ok((ledger, held))
+    Ok(Ready { ledger, to_save: held.clone(), at: held, unsaved: true })
 }
 
 /// Writes the worker's model to the model cache (`cache::save`) on a background thread, one write at a

@@ -66,6 +66,24 @@ impl Runs {
     }
 }
 
+/// The items after a watermark, a page at a time.
+struct Pages {
+    mark: i64,
+    done: bool,
+}
+
+impl Pages {
+    /// The next page (empty once the last is read), or `None` after it.
+    fn next(&mut self, conn: &Connection, path: &Path, q: &mut Quality) -> Result<Option<Vec<ItemRow>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let (page, last) = rows::items_page(conn, path, self.mark, PAGE, q)?;
+        (self.done, self.mark) = (last == self.mark, last);
+        Ok(Some(page))
+    }
+}
+
 /// Whether a streamed load got through.
 enum Streamed {
     Done,
@@ -168,18 +186,16 @@ impl Ledger {
         let mut reviews = Runs::new(std::mem::take(&mut ev.reviews));
         let mut disputes = by_order(ev.disputes.iter().zip(0..).map(|(d, i)| (d.order, i)).collect());
 
-        let (mut buffer, mut item_mark, mut items_done, mut last_order) =
-            (Vec::<ItemRow>::new(), self.marks.items, false, i64::MIN);
+        let (mut buffer, mut pages, mut last_order) =
+            (Vec::<ItemRow>::new(), Pages { mark: self.marks.items, done: false }, i64::MIN);
         let (mut pieces, mut scratch) = (Pieces::default(), TimedScratch::default());
         let mut from = lo - 1;
         while from < hi {
             let to = from.saturating_add(slice).min(hi);
             let mut orders = rows::orders(conn, path, Pick::Slice(from, to), &mut self.quality)?;
             // The items of the orders up to `to`: pages until one goes past it.
-            while !items_done && buffer.last().is_none_or(|i| i.order <= to) {
-                let (page, last) = rows::items_page(conn, path, item_mark, PAGE, &mut self.quality)?;
-                items_done = last == item_mark;
-                item_mark = last;
+            while buffer.last().is_none_or(|i| i.order <= to) {
+                let Some(page) = pages.next(conn, path, &mut self.quality)? else { break };
                 for i in &page {
                     if i.order < last_order {
                         return Ok(Streamed::Unsorted);
@@ -239,14 +255,10 @@ impl Ledger {
             from = to;
         }
         // Items of orders not in the store, and events about them: counted and left out, as a whole read does.
-        while !items_done {
-            let (page, last) = rows::items_page(conn, path, item_mark, PAGE, &mut self.quality)?;
-            items_done = last == item_mark;
-            item_mark = last;
-            buffer.extend(page);
-            self.append_orders(Vec::new(), std::mem::take(&mut buffer));
-        }
         self.append_orders(Vec::new(), buffer);
+        while let Some(page) = pages.next(conn, path, &mut self.quality)? {
+            self.append_orders(Vec::new(), page);
+        }
         for (_, i) in cancels {
             self.cancel_effect(&ev.cancels[i as usize]);
         }

@@ -8,19 +8,8 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
-use super::{Action, Delivery, Source, from_cache, publish, warm};
+use super::{Action, Delivery, Ready, Source, from_cache, publish, warm};
 use crate::engine::{Ledger, Refresh, cache, ledger_cache};
-
-/// A ledger read from the cache and caught up.
-pub(super) struct Resumed {
-    pub ledger: Ledger,
-    /// the identity to write the model cache under, if it does not hold the ledger's model already
-    pub to_save: Option<cache::Identity>,
-    /// the store's identity at the ledger's state, when known
-    pub at: Option<cache::Identity>,
-    /// whether the ledger moved on from the cached one
-    pub changed: bool,
-}
 
 /// The ledger cache, caught up. When it was written at the store's present state its model is shown at
 /// once (the model cache is not read); otherwise the model cache's is shown, when the store has not moved
@@ -32,7 +21,7 @@ pub(super) fn from_ledger_cache(
     out: &Sender<Action>,
     warmer: &warm::Warmer,
     shown: &mut Option<Option<cache::Identity>>,
-) -> Option<Resumed> {
+) -> Option<Ready> {
     let dir = source.cache.as_deref()?;
     let started = Instant::now();
     let not_used = |why: &str| tracing::info!("ledger cache not used: {why}");
@@ -79,7 +68,7 @@ pub(super) fn from_ledger_cache(
         held.clone()
     };
     let changed = !current || new_orders + touched > 0;
-    Some(Resumed { ledger, to_save, at: held, changed })
+    Some(Ready { ledger, to_save, at: held, unsaved: changed })
 }
 
 /// Writes the ledger to the ledger cache (the worker is stopping); `at` is the store's identity at the
