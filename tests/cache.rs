@@ -78,22 +78,8 @@ fn a_warm_open_gives_the_model_a_load_gives() {
 /// for it), then stopped.
 fn first_model_of_a_session(store: &Path, cache_dir: &Path) -> kpiscope::ui::action::Action {
     use kpiscope::ui::action::Action;
-    use kpiscope::ui::worker::{self, Request, Source};
-    let (req_tx, req_rx) = std::sync::mpsc::channel();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let source =
-        Source { path: store.into(), demo: None, config: Config::default(), cache: Some(cache_dir.to_path_buf()) };
-    let handle = worker::spawn(source, req_rx, tx);
-    let first = loop {
-        match rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the worker answers") {
-            a @ Action::Loaded { .. } => break a,
-            Action::Failed(e) => panic!("worker failed: {e}"),
-            _ => {}
-        }
-    };
-    req_tx.send(Request::Stop).expect("stop");
-    handle.join().expect("the worker ends");
-    first
+    let seen = run_worker(store, cache_dir, |a| matches!(a, Action::Loaded { .. }));
+    seen.into_iter().find(|a| matches!(a, Action::Loaded { .. })).expect("a model")
 }
 
 #[test]
@@ -239,6 +225,17 @@ fn a_report_on_one_scope_reads_only_its_parts_and_answers_as_the_whole_model() {
 /// store (`Following`, or a model it loaded or caught up): every action it sent. Then stopped.
 fn session(store: &Path, cache_dir: &Path) -> Vec<kpiscope::ui::action::Action> {
     use kpiscope::ui::action::Action;
+    run_worker(store, cache_dir, |a| matches!(a, Action::Following | Action::Loaded { cached: false, .. }))
+}
+
+/// The explorer's worker on `store` with its caches in `cache_dir`: every action it sends up to the first
+/// that `last` accepts (waiting for it), then stopped (a stopped worker waits for its cache writes).
+fn run_worker(
+    store: &Path,
+    cache_dir: &Path,
+    last: impl Fn(&kpiscope::ui::action::Action) -> bool,
+) -> Vec<kpiscope::ui::action::Action> {
+    use kpiscope::ui::action::Action;
     use kpiscope::ui::worker::{self, Request, Source};
     let (req_tx, req_rx) = std::sync::mpsc::channel();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -248,10 +245,10 @@ fn session(store: &Path, cache_dir: &Path) -> Vec<kpiscope::ui::action::Action> 
     let mut seen = Vec::new();
     loop {
         let a = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the worker answers");
-        let done = matches!(a, Action::Following | Action::Loaded { cached: false, .. });
         if let Action::Failed(e) = &a {
             panic!("worker failed: {e}");
         }
+        let done = last(&a);
         seen.push(a);
         if done {
             break;
