@@ -22,12 +22,14 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 mod events;
+mod ids;
 mod load;
 mod orders;
 mod persist;
 mod pieces;
 
-use orders::{Order, Rows};
+use ids::IdRuns;
+use orders::{Events, Order, Rows};
 use pieces::{Pieces, Target};
 
 use super::counters::Counters;
@@ -52,11 +54,19 @@ const NO_CUSTOMER: u32 = u32::MAX;
 /// Pieces applied at a time.
 const CHUNK: usize = 4096;
 
+/// An order line as applied (16 bytes: 12.6M of them at 10M orders).
 #[derive(Debug, Clone, Copy)]
 struct Item {
     product: u32,
-    quantity: i64,
+    /// at least 1 (see `append_orders`)
+    units: i32,
     price: i64,
+}
+
+impl Item {
+    fn quantity(&self) -> i64 {
+        i64::from(self.units)
+    }
 }
 
 /// From this many orders whose deadline "now" passed on, a refresh works them out on a second thread.
@@ -114,14 +124,17 @@ pub struct Ledger {
     category_ix: HashMap<String, u32>,
     customer_ix: HashMap<i64, u32>,
     orders: Vec<Order>,
+    /// the orders' database ids
+    order_ids: IdRuns,
+    /// what their events say, for the orders with any (a fifth of them in the demo store)
+    order_events: HashMap<u32, Events>,
     /// whole rows of the orders a refresh may need them for (see `orders`)
     rows: Rows,
     /// items of order i: items[item_start[i]..item_start[i + 1]]
     item_start: Vec<u32>,
     items: Vec<Item>,
-    /// (item id, position), sorted by id
-    item_ids: Vec<(i64, u32)>,
-    item_order: Vec<u32>,
+    /// the items' database ids (an item's order is found from `item_start`)
+    item_ids: IdRuns,
     pending_disputes: HashMap<i64, DisputeRow>,
     pending_returns: HashMap<i64, ReturnRow>,
     pending_messages: HashMap<i64, MessageRow>,
@@ -169,14 +182,12 @@ impl Ledger {
         let m = &self.model;
         let lists = |v: &[Arc<CustomerList>]| v.iter().map(|c| c.heap_bytes()).sum::<usize>();
         vec![
-            ("orders", self.orders.capacity() * size_of::<Order>()),
-            ("order rows (pending, new)", self.rows.heap_bytes()),
             (
-                "items",
-                self.items.capacity() * size_of::<Item>()
-                    + self.item_ids.capacity() * size_of::<(i64, u32)>()
-                    + self.item_order.capacity() * size_of::<u32>(),
+                "orders",
+                self.orders.capacity() * size_of::<Order>() + self.order_ids.heap_bytes() + table(&self.order_events),
             ),
+            ("order rows (pending, new)", self.rows.heap_bytes()),
+            ("items", self.items.capacity() * size_of::<Item>() + self.item_ids.heap_bytes()),
             ("item_start", self.item_start.capacity() * size_of::<u32>()),
             ("customer_ix", table(&self.customer_ix)),
             (
@@ -349,15 +360,31 @@ impl Ledger {
     }
 
     fn order_pos(&self, id: i64) -> Option<usize> {
-        let guess = usize::try_from(id - 1).ok()?;
-        if self.orders.get(guess).is_some_and(|o| o.id == id) {
-            return Some(guess);
+        self.order_ids.find(id)
+    }
+
+    /// What an order's events say about it (none for most orders).
+    fn events(&self, pos: usize) -> Events {
+        self.order_events.get(&(pos as u32)).copied().unwrap_or_default()
+    }
+
+    /// Changes what an order's events say, keeping only orders with some.
+    fn change_events(&mut self, pos: usize, change: impl FnOnce(&mut Events)) {
+        let ev = self.order_events.entry(pos as u32).or_default();
+        change(ev);
+        if *ev == Events::default() {
+            self.order_events.remove(&(pos as u32));
         }
-        self.orders.binary_search_by_key(&id, |o| o.id).ok()
     }
 
     fn lines(&self, pos: usize) -> std::ops::Range<usize> {
         self.item_start[pos] as usize..self.item_start[pos + 1] as usize
+    }
+
+    /// The position of the order an item (by position) belongs to: the last order whose items start at or
+    /// before it (orders without items start where the next one does).
+    fn order_of_item(&self, item: usize) -> usize {
+        self.item_start.partition_point(|&s| s as usize <= item) - 1
     }
 
     fn dimensions(&mut self, conn: &Connection) -> Result<()> {
@@ -442,7 +469,7 @@ impl Ledger {
         let new_orders = rows::orders(conn, path, Pick::After(self.marks.orders), &mut self.quality)?;
         progress(0.3);
         let pending_before = self.rows.pending();
-        let pending_ids: Vec<i64> = pending_before.iter().map(|&p| self.orders[p as usize].id).collect();
+        let pending_ids: Vec<i64> = pending_before.iter().map(|&p| self.order_ids.id_at(p as usize)).collect();
         let reread = rows::orders(conn, path, Pick::Ids(&pending_ids), &mut self.quality)?;
         let new_items = rows::items_after(conn, path, self.marks.items, &mut self.quality)?;
         progress(0.5);
@@ -626,7 +653,7 @@ impl Ledger {
         let ids: Vec<i64> = touched
             .iter()
             .filter(|&&p| self.rows.get(p as usize).is_none())
-            .map(|&p| self.orders[p as usize].id)
+            .map(|&p| self.order_ids.id_at(p as usize))
             .collect();
         if ids.is_empty() {
             return Ok(None);
@@ -652,7 +679,6 @@ impl Ledger {
     /// Their rows are kept for the rest of the refresh (`Rows::add_fresh`).
     fn append_orders(&mut self, mut new_orders: Vec<OrderRow>, new_items: Vec<rows::ItemRow>) {
         let first_new = self.orders.len();
-        let ids_before = self.item_ids.len();
         let mut items = new_items.into_iter().peekable();
         for r in &new_orders {
             self.marks.orders = self.marks.orders.max(r.id);
@@ -661,7 +687,6 @@ impl Ledger {
                 self.skip("order items of an unknown order", format!("order item {} (order {})", i.id, i.order));
             }
             let seller = self.seller_ix.get(&r.seller).copied();
-            let pos = self.orders.len() as u32;
             while let Some(i) = items.next_if(|i| i.order == r.id) {
                 self.marks.items = self.marks.items.max(i.id);
                 let Some(seller) = seller else { continue };
@@ -676,17 +701,16 @@ impl Ledger {
                     self.skip("order items of another seller's product", format!("order item {}", i.id));
                     continue;
                 }
-                if i.quantity <= 0 {
+                let Some(units) = i32::try_from(i.quantity).ok().filter(|&q| q > 0) else {
                     self.quality.note("bad_quantity", || format!("order item {}: quantity {}", i.id, i.quantity));
                     continue;
-                }
+                };
                 if i.price < 0 {
                     self.quality.note("negative_price", || format!("order item {}: unit price {}", i.id, i.price));
                     continue;
                 }
-                self.item_ids.push((i.id, self.items.len() as u32));
-                self.item_order.push(pos);
-                self.items.push(Item { product, quantity: i.quantity, price: i.price });
+                self.item_ids.push(i.id);
+                self.items.push(Item { product, units, price: i.price });
             }
             let Some(seller) = seller else {
                 self.skip("orders of an unknown seller", format!("order {} (seller {})", r.id, r.seller));
@@ -697,19 +721,17 @@ impl Ledger {
                 *self.customer_ix.entry(c).or_insert(next)
             });
             self.item_start.push(self.items.len() as u32);
+            self.order_ids.push(r.id);
             self.orders.push(Order::new(r, seller, customer));
         }
         for i in items {
             self.marks.items = self.marks.items.max(i.id);
             self.skip("order items of an unknown order", format!("order item {} (order {})", i.id, i.order));
         }
-        // Only the ids appended are sorted: new items have higher ids than those held, so the list stays in
-        // order without a pass over all of it (sorting the whole list, already in order, took ~35 ms of
-        // each 10M-order commit). Items with lower ids (an import that filled gaps) sort it whole.
-        self.item_ids[ids_before..].sort_unstable();
-        if ids_before > 0 && self.item_ids.get(ids_before).is_some_and(|&new| new < self.item_ids[ids_before - 1]) {
-            self.item_ids.sort_unstable();
-        }
+        // New items extend the last run of ids; items with lower ids (an import that filled gaps) sort the
+        // runs.
+        self.item_ids.settle();
+        self.order_ids.settle();
         // The rows of the orders appended, in place (at 10M orders a copy would be 1.8 GB more).
         new_orders.retain(|r| self.seller_ix.contains_key(&r.seller));
         self.rows.add_fresh(first_new, new_orders);
@@ -722,23 +744,21 @@ impl Ledger {
         self.orders.reserve_exact(orders);
         self.item_start.reserve_exact(orders);
         self.items.reserve_exact(items);
-        self.item_ids.reserve_exact(items);
-        self.item_order.reserve_exact(items);
     }
 
     /// Whether an order can still change: re-read on each refresh, re-applied when "now" passes a deadline.
     fn order_pending(&self, pos: usize) -> bool {
-        let o = &self.orders[pos];
+        let ev = self.events(pos);
         let Some(r) = self.rows.get(pos) else {
-            debug_assert!(false, "order {} is judged without its row", o.id);
+            debug_assert!(false, "order {} is judged without its row", self.order_ids.id_at(pos));
             return false;
         };
         if r.times.paid.is_none() {
-            return !o.ev.cancelled() && r.placed + UNPAID_PENDING_SECS >= self.now;
+            return !ev.cancelled() && r.placed + UNPAID_PENDING_SECS >= self.now;
         }
         // What a paid order counts changes when "now" passes its ship-by or promised date, cancelled or not.
         let ahead = |t: Option<i64>| t.is_some_and(|t| t > self.now);
-        ahead(r.times.promised) || ahead(r.times.ship_by) || (!o.ev.cancelled() && r.times.delivered.is_none())
+        ahead(r.times.promised) || ahead(r.times.ship_by) || (!ev.cancelled() && r.times.delivered.is_none())
     }
 
     fn cancel_effect(&mut self, c: &CancelRow) {
@@ -749,38 +769,41 @@ impl Ledger {
         if !c.before_shipment {
             return; // after shipment it is a return and refund, not a cancellation
         }
-        let ev = &mut self.orders[pos].ev;
-        if c.by_buyer {
-            ev.buyer_cancels += 1;
-        } else {
-            ev.seller_cancels += 1;
-        }
+        self.change_events(pos, |ev| {
+            if c.by_buyer {
+                ev.buyer_cancels += 1;
+            } else {
+                ev.seller_cancels += 1;
+            }
+        });
     }
 
     fn review_effect(&mut self, r: &ReviewRow) {
         let Some(pos) = r.order.and_then(|o| self.order_pos(o)) else { return };
-        let ev = &mut self.orders[pos].ev;
-        if r.seller_feedback && r.rating <= 2 {
-            ev.negative_feedback += 1;
-        }
-        if r.rating <= 3 || r.dsr.iter().flatten().any(|&d| d <= 3) {
-            ev.bad_ratings += 1;
+        let negative = r.seller_feedback && r.rating <= 2;
+        let bad = r.rating <= 3 || r.dsr.iter().flatten().any(|&d| d <= 3);
+        if negative || bad {
+            self.change_events(pos, |ev| {
+                ev.negative_feedback += u16::from(negative);
+                ev.bad_ratings += u16::from(bad);
+            });
         }
     }
 
     /// Adds (sign 1) or takes back (sign −1) what a dispute says about its order.
     fn dispute_effect(&mut self, d: &DisputeRow, sign: i32) {
         let Some(pos) = self.order_pos(d.order) else { return };
-        let ev = &mut self.orders[pos].ev;
         let step = |n: &mut u16| *n = (i32::from(*n) + sign).max(0) as u16;
-        step(&mut ev.disputes);
-        // Amazon counts claims and chargebacks that are not denied (decided in the seller's favour).
-        if d.outcome.as_deref() != Some("seller_favour") {
-            step(&mut ev.defect_disputes);
-        }
-        if d.outcome.as_deref() == Some("buyer_favour") {
-            step(&mut ev.lost_cases);
-        }
+        self.change_events(pos, |ev| {
+            step(&mut ev.disputes);
+            // Amazon counts claims and chargebacks that are not denied (decided in the seller's favour).
+            if d.outcome.as_deref() != Some("seller_favour") {
+                step(&mut ev.defect_disputes);
+            }
+            if d.outcome.as_deref() == Some("buyer_favour") {
+                step(&mut ev.lost_cases);
+            }
+        });
     }
 
     fn dispute_record(&mut self, d: &DisputeRow) {
@@ -862,29 +885,29 @@ impl Ledger {
 
     /// What a paid order contributes at a given "now": all of it, or only its time-dependent counters.
     fn order_pieces(&self, pos: usize, now: i64, part: Part, out: &mut Pieces) {
-        let o = &self.orders[pos];
+        let (o, ev) = (&self.orders[pos], self.events(pos));
         let Some(r) = self.rows.get(pos) else {
-            debug_assert!(false, "order {} is applied without its row", o.id);
+            debug_assert!(false, "order {} is applied without its row", self.order_ids.id_at(pos));
             return;
         };
         let Some(paid_at) = r.times.paid else { return };
         let (products, cats) = self.targets(pos);
         let day = time::day_of(r.placed);
-        let sale = !o.ev.cancelled();
+        let sale = !ev.cancelled();
         let mut c = Counters { orders: 1, sales_orders: i64::from(sale), ..Counters::default() };
-        c.defect_orders = i64::from(o.ev.defect());
-        c.dispute_orders = i64::from(o.ev.disputes > 0);
-        c.bad_orders = i64::from(o.ev.bad());
-        c.tdr_orders = i64::from(o.ev.seller_cancels + o.ev.lost_cases > 0);
+        c.defect_orders = i64::from(ev.defect());
+        c.dispute_orders = i64::from(ev.disputes > 0);
+        c.bad_orders = i64::from(ev.bad());
+        c.tdr_orders = i64::from(ev.seller_cancels + ev.lost_cases > 0);
         if let Some(cost) = r.ship_cost {
             (c.ship_cost, c.ship_cost_n) = (cost, 1);
         }
         let mut tracked = None;
         if r.seller_fulfilled {
             c.sf_orders = 1;
-            c.seller_cancels = i64::from(o.ev.seller_cancels > 0);
+            c.seller_cancels = i64::from(ev.seller_cancels > 0);
             if let Some(by) = r.times.ship_by {
-                if by <= now && o.ev.buyer_cancels == 0 {
+                if by <= now && ev.buyer_cancels == 0 {
                     c.fulfil_due = 1;
                     c.fulfil_done = i64::from(r.times.confirmed.is_some());
                 }
@@ -916,8 +939,8 @@ impl Ledger {
         // Money and units per line, the order discount split pro rata (largest remainder, exact to the cent).
         let lines = &self.items[self.lines(pos)];
         if sale && part == Part::All {
-            let gross: i64 = lines.iter().map(|l| l.quantity * l.price).sum();
-            let units: i64 = lines.iter().map(|l| l.quantity).sum();
+            let gross: i64 = lines.iter().map(|l| l.quantity() * l.price).sum();
+            let units: i64 = lines.iter().map(|l| l.quantity()).sum();
             let seller_money = Counters {
                 gross: if lines.is_empty() { r.items_total } else { gross },
                 discount: r.discount,
@@ -925,10 +948,14 @@ impl Ledger {
                 ..Counters::default()
             };
             out.push(Target::Seller(o.seller), day, &seller_money);
-            let shares = split_pro_rata(r.discount, &lines.iter().map(|l| l.quantity * l.price).collect::<Vec<_>>());
+            let shares = split_pro_rata(r.discount, &lines.iter().map(|l| l.quantity() * l.price).collect::<Vec<_>>());
             for (l, share) in lines.iter().zip(shares) {
-                let money =
-                    Counters { gross: l.quantity * l.price, discount: share, units: l.quantity, ..Counters::default() };
+                let money = Counters {
+                    gross: l.quantity() * l.price,
+                    discount: share,
+                    units: l.quantity(),
+                    ..Counters::default()
+                };
                 out.push(Target::Product(l.product), day, &money);
                 if let Some(k) = self.model.products[l.product as usize].category {
                     out.push(Target::Category(k), day, &money);
@@ -947,16 +974,16 @@ impl Ledger {
                 otd_on_time: if valid && due && on_time { units } else { 0 },
                 ..Counters::default()
             };
-            out.push(Target::Seller(o.seller), vday, &mk(lines.iter().map(|l| l.quantity).sum()));
+            out.push(Target::Seller(o.seller), vday, &mk(lines.iter().map(|l| l.quantity()).sum()));
             for &p in &products {
-                let u = lines.iter().filter(|l| l.product == p).map(|l| l.quantity).sum();
+                let u = lines.iter().filter(|l| l.product == p).map(|l| l.quantity()).sum();
                 out.push(Target::Product(p), vday, &mk(u));
             }
             for k in cats {
                 let u = lines
                     .iter()
                     .filter(|l| self.model.products[l.product as usize].category == Some(k))
-                    .map(|l| l.quantity)
+                    .map(|l| l.quantity())
                     .sum();
                 out.push(Target::Category(k), vday, &mk(u));
             }
@@ -1011,21 +1038,21 @@ impl Ledger {
 
     /// A return's pieces; `sign` also keeps the product's return reasons.
     fn return_pieces(&mut self, r: &ReturnRow, now: i64, sign: i64, out: &mut Pieces) {
-        let Ok(k) = self.item_ids.binary_search_by_key(&r.item, |x| x.0) else {
+        let Some(item_pos) = self.item_ids.find(r.item) else {
             if sign > 0 {
                 self.skip("returns of an unknown order item", format!("return {} (order item {})", r.id, r.item));
             }
             return;
         };
-        let item_pos = self.item_ids[k].1 as usize;
         let item = self.items[item_pos];
-        let order = &self.orders[self.item_order[item_pos] as usize];
+        let at = self.order_of_item(item_pos);
+        let order = &self.orders[at];
         let (seller, placed) = (order.seller, order.placed);
-        let sale = order.paid && !order.ev.cancelled();
+        let sale = order.paid && !self.events(at).cancelled();
         let product = Some(item.product);
         // A return counts at most the units and the value of its line.
-        let units = r.quantity.clamp(0, item.quantity);
-        let refunded = r.refunded.unwrap_or(0).clamp(0, item.quantity * item.price);
+        let units = r.quantity.clamp(0, item.quantity());
+        let refunded = r.refunded.unwrap_or(0).clamp(0, item.quantity() * item.price);
         if sale && (units > 0 || refunded > 0) {
             let c = Counters { returned_units: units, refunded_sales: refunded, ..Counters::default() };
             self.for_product(seller, product, time::day_of(placed), c, out);

@@ -58,7 +58,7 @@ pub const CHECKS: &[(&str, &str, &str)] = &[
     ),
     (
         "bad_quantity",
-        "order lines with a quantity of 0 or less",
+        "order lines with a quantity of 0 or less, or over 2,147,483,647",
         "the line is left out of gross sales, units, returns and the discount split; its order still counts",
     ),
     (

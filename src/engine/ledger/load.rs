@@ -13,7 +13,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use super::pieces::Pieces;
-use super::{Ledger, Marks, Part, Refresh, TimedScratch, orders_now};
+use super::{IdRuns, Ledger, Marks, Part, Refresh, TimedScratch, orders_now};
 use crate::engine::model::Model;
 use crate::engine::quality::Quality;
 use crate::engine::rows::{self, ItemRow, Pick, ReviewRow};
@@ -101,11 +101,12 @@ impl Ledger {
             category_ix: Default::default(),
             customer_ix: Default::default(),
             orders: Vec::new(),
+            order_ids: IdRuns::default(),
+            order_events: Default::default(),
             rows: Default::default(),
             item_start: vec![0],
             items: Vec::new(),
-            item_ids: Vec::new(),
-            item_order: Vec::new(),
+            item_ids: IdRuns::default(),
             pending_disputes: Default::default(),
             pending_returns: Default::default(),
             pending_messages: Default::default(),

@@ -1,8 +1,9 @@
-//! What the ledger keeps of each order. Every order has a compact entry (`Order`, 48 bytes: its id, date,
-//! seller, buyer, payment, event counts and a check of its row). The whole row (`OrderRow`, ~180 bytes) is
-//! kept only where a refresh needs it (`Rows`): for pending orders, for the orders a load or refresh is
-//! adding, and for the settled orders a new event is about, re-read from the store for that refresh and
-//! compared with the check. At 10M orders that is 0.5 GB of order state instead of 2 GB.
+//! What the ledger keeps of each order. Every order has a compact entry (`Order`, 24 bytes: its date,
+//! seller, buyer, payment and a check of its row; its id and its event counts are kept apart, as runs of
+//! ids and for the orders with events only). The whole row (`OrderRow`, ~180 bytes) is kept only where a
+//! refresh needs it (`Rows`): for pending orders, for the orders a load or refresh is adding, and for the
+//! settled orders a new event is about, re-read from the store for that refresh and compared with the
+//! check. At 10M orders that is ~0.3 GB of order state instead of 2 GB.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
@@ -33,30 +34,20 @@ impl Events {
     }
 }
 
-/// An order as the ledger keeps it for good.
+/// An order as the ledger keeps it for good (24 bytes; its id and its events are kept apart, see `Ledger`).
 #[derive(Debug, Clone)]
 pub(super) struct Order {
-    pub id: i64,
     pub placed: i64,
     pub seller: u32,
     pub customer: u32,
     /// `check` of the row as applied
     pub check: u32,
     pub paid: bool,
-    pub ev: Events,
 }
 
 impl Order {
     pub fn new(r: &OrderRow, seller: u32, customer: u32) -> Order {
-        Order {
-            id: r.id,
-            placed: r.placed,
-            seller,
-            customer,
-            check: check(r),
-            paid: r.times.paid.is_some(),
-            ev: Events::default(),
-        }
+        Order { placed: r.placed, seller, customer, check: check(r), paid: r.times.paid.is_some() }
     }
 }
 

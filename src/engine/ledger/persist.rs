@@ -19,7 +19,7 @@ use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 
 use super::orders::{Events, Order, Rows};
-use super::{Item, Ledger, Marks};
+use super::{IdRuns, Item, Ledger, Marks};
 use crate::engine::model::Model;
 use crate::engine::packed::{unzigzag, zigzag};
 use crate::engine::rows::{DisputeRow, MessageRow, OrderRow, ReturnRow};
@@ -117,7 +117,10 @@ impl Ledger {
         })?;
         w.frame(|w| {
             let o = &self.orders;
-            w.varints(deltas(o.iter().map(|o| o.id)))?;
+            let runs = self.order_ids.runs();
+            w.varints(deltas(runs.iter().map(|r| r.0)))?;
+            w.varints(deltas(runs.iter().map(|r| i64::from(r.1))))?;
+            w.varints(runs.iter().map(|r| u64::from(r.2)))?;
             w.varints(deltas(o.iter().map(|o| o.placed)))?;
             w.varints(o.iter().map(|o| u64::from(o.seller)))?;
             // (no customer, u32::MAX, as 0)
@@ -133,19 +136,23 @@ impl Ledger {
                 |e| e.negative_feedback,
                 |e| e.bad_ratings,
             ];
+            let mut with: Vec<(u32, Events)> = self.order_events.iter().map(|(&p, &e)| (p, e)).collect();
+            with.sort_unstable_by_key(|e| e.0);
+            w.varints(deltas(with.iter().map(|e| i64::from(e.0))))?;
             for f in counts {
-                w.varints(o.iter().map(|o| u64::from(f(&o.ev))))?;
+                w.varints(with.iter().map(|e| u64::from(f(&e.1))))?;
             }
             Ok(())
         })?;
         w.frame(|w| {
             w.varints(deltas(self.item_start.iter().map(|&s| i64::from(s))))?;
             w.varints(self.items.iter().map(|i| u64::from(i.product)))?;
-            w.varints(self.items.iter().map(|i| zigzag(i.quantity)))?;
+            w.varints(self.items.iter().map(|i| u64::from(i.units.unsigned_abs())))?;
             w.varints(self.items.iter().map(|i| zigzag(i.price)))?;
-            w.varints(deltas(self.item_ids.iter().map(|i| i.0)))?;
-            w.varints(deltas(self.item_ids.iter().map(|i| i64::from(i.1))))?;
-            w.varints(deltas(self.item_order.iter().map(|&o| i64::from(o))))
+            let runs = self.item_ids.runs();
+            w.varints(deltas(runs.iter().map(|r| r.0)))?;
+            w.varints(deltas(runs.iter().map(|r| i64::from(r.1))))?;
+            w.varints(runs.iter().map(|r| u64::from(r.2)))
         })?;
         w.frame(|w| {
             let mut ids = vec![0i64; self.customer_ix.len()];
@@ -232,31 +239,36 @@ impl Ledger {
         (l.last_placed, l.now, l.first_ts) = (v[11], v[12], v[13]);
         let (sellers, products) = (model.sellers.len() as u32, model.products.len() as u32);
         l.orders = r.framed(1, |r| {
-            let (ids, placed): (Vec<i64>, Vec<i64>) = (undeltas(r)?, undeltas(r)?);
+            let (first, at): (Vec<i64>, Vec<u32>) = (undeltas(r)?, undeltas(r)?);
+            let len: Vec<u32> = plain(r)?;
+            let placed: Vec<i64> = undeltas(r)?;
             let seller: Vec<u32> = plain(r)?;
             let customer: Vec<u32> = r.varints_with(|c| Ok(fit::<u32, u64>(c)?.wrapping_sub(1)))?;
             let check = r.u32s()?;
             let paid: Vec<u8> = plain(r)?;
+            let with: Vec<u32> = undeltas(r)?;
             let mut ev: Vec<Vec<u16>> = Vec::with_capacity(7);
             for _ in 0..7 {
                 ev.push(plain(r)?);
             }
-            let n = ids.len();
-            if [placed.len(), seller.len(), customer.len(), check.len(), paid.len()].iter().any(|&k| k != n)
-                || ev.iter().any(|e| e.len() != n)
+            let n = placed.len();
+            let ids = IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), k)| (f, a, k)).collect());
+            let Some(ids) = ids.filter(|ids| ids.len() == n) else {
+                return Err(bad("order ids that do not agree"));
+            };
+            if [seller.len(), customer.len(), check.len(), paid.len()].iter().any(|&k| k != n)
+                || ev.iter().any(|e| e.len() != with.len())
+                || with.iter().any(|&p| p as usize >= n)
                 || seller.iter().any(|&s| s >= sellers)
             {
                 return Err(bad("order columns that do not agree"));
             }
-            Ok((0..n)
-                .map(|i| Order {
-                    id: ids[i],
-                    placed: placed[i],
-                    seller: seller[i],
-                    customer: customer[i],
-                    check: check[i],
-                    paid: paid[i] == 1,
-                    ev: Events {
+            l.order_ids = ids;
+            l.order_events = with
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| {
+                    let e = Events {
                         seller_cancels: ev[0][i],
                         buyer_cancels: ev[1][i],
                         disputes: ev[2][i],
@@ -264,31 +276,41 @@ impl Ledger {
                         lost_cases: ev[4][i],
                         negative_feedback: ev[5][i],
                         bad_ratings: ev[6][i],
-                    },
+                    };
+                    (p, e)
+                })
+                .collect();
+            Ok((0..n)
+                .map(|i| Order {
+                    placed: placed[i],
+                    seller: seller[i],
+                    customer: customer[i],
+                    check: check[i],
+                    paid: paid[i] == 1,
                 })
                 .collect())
         })?;
         r.framed(2, |r| {
             l.item_start = undeltas(r)?;
             let product: Vec<u32> = plain(r)?;
-            let quantity: Vec<i64> = r.varints_with(|z| Ok(unzigzag(z)))?;
+            let units: Vec<i32> = plain(r)?;
             let price: Vec<i64> = r.varints_with(|z| Ok(unzigzag(z)))?;
-            let ids: Vec<i64> = undeltas(r)?;
-            let at: Vec<u32> = undeltas(r)?;
-            l.item_order = undeltas(r)?;
+            let (first, at): (Vec<i64>, Vec<u32>) = (undeltas(r)?, undeltas(r)?);
+            let len: Vec<u32> = plain(r)?;
             let n = product.len();
             let fits = l.item_start.len() == l.orders.len() + 1
                 && l.item_start.is_sorted()
                 && l.item_start.last().is_some_and(|&e| e as usize == n)
-                && [quantity.len(), price.len(), ids.len(), at.len(), l.item_order.len()].iter().all(|&k| k == n)
+                && [units.len(), price.len()].iter().all(|&k| k == n)
+                && [at.len(), len.len()].iter().all(|&k| k == first.len())
                 && product.iter().all(|&p| p < products)
-                && at.iter().all(|&a| (a as usize) < n)
-                && l.item_order.iter().all(|&o| (o as usize) < l.orders.len());
-            if !fits {
+                && units.iter().all(|&u| u > 0);
+            let ids = IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), n)| (f, a, n)).collect());
+            let Some(ids) = ids.filter(|ids| ids.len() == n && fits) else {
                 return Err(bad("item columns that do not agree"));
-            }
-            l.items = (0..n).map(|i| Item { product: product[i], quantity: quantity[i], price: price[i] }).collect();
-            l.item_ids = ids.into_iter().zip(at).collect();
+            };
+            l.items = (0..n).map(|i| Item { product: product[i], units: units[i], price: price[i] }).collect();
+            l.item_ids = ids;
             Ok(())
         })?;
         let ids: Vec<i64> = r.framed(3, |r| undeltas(r))?;
