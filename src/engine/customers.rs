@@ -54,10 +54,12 @@ impl Marks {
 /// that was ~256 KB a list on average, ~50 MB at every 10M commit for the sellers' lists alone.
 pub(super) const CHUNK: usize = 1 << 13;
 
+/// A day with entries in a list, and the index of its first entry.
+pub(super) type DayStart = (Day, u32);
+
 /// Up to `CHUNK` consecutive entries of a list.
 #[derive(Debug, Clone, Default)]
 struct Chunk {
-    days: Vec<Day>,
     /// customer index, with bit 31 set on the customer's first order in this scope
     entries: Vec<u32>,
 }
@@ -69,6 +71,9 @@ pub struct CustomerList {
     /// all full but the last, which is never empty
     chunks: Vec<Arc<Chunk>>,
     len: usize,
+    /// each day with entries, and where its entries start (a day per entry took 170 MB at 10M orders,
+    /// where the store's, sellers' and categories' lists have thousands of entries a day)
+    days: Vec<DayStart>,
     /// first orders among `entries[..(k + 1) * BLOCK]`, for each whole block k
     firsts: Vec<u32>,
     /// first orders among all entries
@@ -91,14 +96,15 @@ pub struct CustomerStats {
 impl CustomerList {
     /// Appends an order; orders must come in day order.
     pub fn push(&mut self, day: Day, customer: u32, first: bool) {
-        debug_assert!(self.chunks.last().and_then(|c| c.days.last()).is_none_or(|&d| d <= day));
+        debug_assert!(self.days.last().is_none_or(|&(d, _)| d <= day));
+        if self.days.last().is_none_or(|&(d, _)| d != day) {
+            self.days.push((day, self.len as u32));
+        }
         if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Arc::default());
         }
         if let Some(last) = self.chunks.last_mut() {
-            let last = Arc::make_mut(last);
-            last.days.push(day);
-            last.entries.push(customer | if first { FIRST } else { 0 });
+            Arc::make_mut(last).entries.push(customer | if first { FIRST } else { 0 });
         }
         self.len += 1;
         self.first_total += u32::from(first);
@@ -108,10 +114,10 @@ impl CustomerList {
     }
 
     /// Marks the first orders among the entries from `start` on, which were pushed unmarked: a customer's
-    /// first entry there, unless `known` (the scope's customers before `start`, sorted) holds them. Returns
+    /// first entry there, unless `known` (the scope's customers before `start`) holds them. Returns
     /// the customers marked, sorted: what `known` gains. One pass with the scratch marks, no hash set (a
     /// set of every (scope, customer) pair took 0.5 GB and a third of a load at 10M orders).
-    pub fn mark_firsts(&mut self, start: usize, known: &[u32]) -> Vec<u32> {
+    pub fn mark_firsts(&mut self, start: usize, known: impl Fn(u32) -> bool) -> Vec<u32> {
         let mut new = Vec::new();
         MARKS.with_borrow_mut(|marks| {
             for k in start / CHUNK..self.chunks.len() {
@@ -121,7 +127,7 @@ impl CustomerList {
                     let (w, bit) = marks.of(c);
                     if w[0] & bit == 0 {
                         w[0] |= bit;
-                        if known.binary_search(&c).is_err() {
+                        if !known(c) {
                             *e |= FIRST;
                             new.push(c);
                         }
@@ -160,41 +166,40 @@ impl CustomerList {
 
     /// Bytes held on the heap (chunks shared with another list included).
     pub fn heap_bytes(&self) -> usize {
-        let chunks: usize = self.chunks.iter().map(|c| (c.days.capacity() + c.entries.capacity()) * 4).sum();
-        chunks + self.firsts.capacity() * 4
+        let chunks: usize = self.chunks.iter().map(|c| c.entries.capacity() * 4).sum();
+        chunks + self.days.capacity() * 8 + self.firsts.capacity() * 4
     }
 
-    /// Days and entries a chunk at a time, the block counts and the total of first orders (for `snapshot`).
-    pub(super) fn parts(&self) -> (impl Iterator<Item = (&[Day], &[u32])>, &[u32], u32) {
-        (self.chunks.iter().map(|c| (&c.days[..], &c.entries[..])), &self.firsts, self.first_total)
+    /// Entries a chunk at a time, the days (each with where its entries start), the block counts and the
+    /// total of first orders (for `snapshot`).
+    pub(super) fn parts(&self) -> (impl Iterator<Item = &[u32]>, &[DayStart], &[u32], u32) {
+        (self.chunks.iter().map(|c| &c.entries[..]), &self.days, &self.firsts, self.first_total)
     }
 
-    /// Rebuilds a list from days and entries in chunks of `CHUNK` (see `parts`), or `None` when they do not
-    /// fit together.
+    /// Rebuilds a list from entries in chunks of `CHUNK` and its days (see `parts`), or `None` when they do
+    /// not fit together.
     pub(super) fn from_parts(
-        days: Vec<Vec<Day>>,
         entries: Vec<Vec<u32>>,
+        days: Vec<DayStart>,
         firsts: Vec<u32>,
         first_total: u32,
     ) -> Option<Self> {
         let len: usize = entries.iter().map(Vec::len).sum();
-        let fits = days.len() == entries.len()
-            && days.iter().zip(&entries).all(|(d, e)| d.len() == e.len())
-            && entries.iter().rev().skip(1).all(|e| e.len() == CHUNK)
+        let fits = entries.iter().rev().skip(1).all(|e| e.len() == CHUNK)
             && entries.last().is_none_or(|e| !e.is_empty())
             && firsts.len() == len / BLOCK
-            && days.iter().flatten().zip(days.iter().flatten().skip(1)).all(|(a, b)| a <= b);
-        let chunks = days.into_iter().zip(entries).map(|(days, entries)| Arc::new(Chunk { days, entries })).collect();
-        fits.then_some(CustomerList { chunks, len, firsts, first_total })
+            && days.first().is_none_or(|d| d.1 == 0)
+            && (len == 0) == days.is_empty()
+            && days.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1)
+            && days.last().is_none_or(|d| (d.1 as usize) < len);
+        let chunks = entries.into_iter().map(|entries| Arc::new(Chunk { entries })).collect();
+        fits.then_some(CustomerList { chunks, len, days, firsts, first_total })
     }
 
     /// The number of leading entries whose day satisfies `pred` (true, then false, along the list).
     fn partition(&self, pred: impl Fn(Day) -> bool) -> usize {
-        let whole = self.chunks.partition_point(|c| c.days.last().is_some_and(|&d| pred(d)));
-        match self.chunks.get(whole) {
-            Some(c) => whole * CHUNK + c.days.partition_point(|&d| pred(d)),
-            None => self.len,
-        }
+        let k = self.days.partition_point(|&(d, _)| pred(d));
+        self.days.get(k).map_or(self.len, |&(_, start)| start as usize)
     }
 
     /// `entries[lo..hi]`, a chunk's part at a time.
@@ -280,7 +285,7 @@ mod tests {
                 batched.push(day, c, false);
             }
             let shared = batched.clone();
-            let new = batched.mark_firsts(start, &known);
+            let new = batched.mark_firsts(start, |c| known.binary_search(&c).is_ok());
             assert!(new.windows(2).all(|w| w[0] < w[1]));
             assert!(new.iter().all(|c| known.binary_search(c).is_err()));
             known.extend(new);
@@ -292,6 +297,7 @@ mod tests {
         }
         let (a, b) = (on_push.parts().0.collect::<Vec<_>>(), batched.parts().0.collect::<Vec<_>>());
         assert_eq!(a, b);
+        assert_eq!(on_push.parts().1, batched.parts().1);
         assert_eq!(known.len(), seen.len());
     }
 
@@ -330,13 +336,17 @@ mod tests {
             assert_eq!(l.stats(DayRange::new(0, to)).customers, s.to_date, "{from}..{to}");
         }
         // read back from its parts, as the model cache does
-        let (chunks, firsts, total) = l.parts();
-        let (days, entries): (Vec<Vec<Day>>, Vec<Vec<u32>>) = chunks.map(|(d, e)| (d.to_vec(), e.to_vec())).unzip();
-        assert_eq!(days.len(), 3);
-        let back = CustomerList::from_parts(days.clone(), entries.clone(), firsts.to_vec(), total).expect("fits");
+        let (chunks, days, firsts, total) = l.parts();
+        let entries: Vec<Vec<u32>> = chunks.map(<[u32]>::to_vec).collect();
+        assert_eq!(entries.len(), 3);
+        assert_eq!(days.len(), last as usize + 1, "a day each");
+        let back = CustomerList::from_parts(entries.clone(), days.to_vec(), firsts.to_vec(), total).expect("fits");
         assert_eq!(back.stats(DayRange::new(100, last)), l.stats(DayRange::new(100, last)));
-        let mut short = entries;
+        let mut short = entries.clone();
         short[0].pop();
-        assert!(CustomerList::from_parts(days, short, firsts.to_vec(), total).is_none());
+        assert!(CustomerList::from_parts(short, days.to_vec(), firsts.to_vec(), total).is_none());
+        let mut swapped = days.to_vec();
+        swapped.swap(3, 4);
+        assert!(CustomerList::from_parts(entries, swapped, firsts.to_vec(), total).is_none());
     }
 }

@@ -29,7 +29,7 @@ use super::series::Dense;
 use crate::time::Day;
 
 /// Bumped whenever the bytes of a model change meaning (a field added to `Counters`, a new column).
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// Elements converted at a time when a column is written (bounds the scratch memory).
 const CHUNK: usize = 1 << 16;
@@ -344,10 +344,10 @@ impl<W: Write> Writer<W> {
     }
 
     fn customers(&mut self, l: &CustomerList) -> io::Result<()> {
-        let (chunks, firsts, total) = l.parts();
-        let chunks: Vec<(&[Day], &[u32])> = chunks.collect();
-        self.column_of(l.len(), chunks.iter().map(|c| c.0), i32::to_le_bytes)?;
-        self.column_of(l.len(), chunks.iter().map(|c| c.1), u32::to_le_bytes)?;
+        let (chunks, days, firsts, total) = l.parts();
+        self.column_of(l.len(), chunks, u32::to_le_bytes)?;
+        self.column(&days.iter().map(|d| d.0).collect::<Vec<Day>>(), i32::to_le_bytes)?;
+        self.column(&days.iter().map(|d| d.1).collect::<Vec<u32>>(), u32::to_le_bytes)?;
         self.u32s(firsts)?;
         self.u32(total)
     }
@@ -639,10 +639,14 @@ impl<R: Read + Seek> Reader<R> {
         Ok(Dense::from_parts(start, self.cells()?))
     }
     fn customers(&mut self) -> io::Result<CustomerList> {
-        let days = self.column_chunks(customers::CHUNK)?;
         let entries = self.column_chunks(customers::CHUNK)?;
+        let (days, starts) = (self.days()?, self.u32s()?);
+        if days.len() != starts.len() {
+            return Err(bad("a customer list's days and their starts do not agree"));
+        }
+        let days = days.into_iter().zip(starts).collect();
         let (firsts, total) = (self.u32s()?, self.u32()?);
-        CustomerList::from_parts(days, entries, firsts, total).ok_or_else(|| bad("a customer list out of order"))
+        CustomerList::from_parts(entries, days, firsts, total).ok_or_else(|| bad("a customer list out of order"))
     }
     /// A count (which must be `expected`, when given), then each item.
     pub(crate) fn list<T>(

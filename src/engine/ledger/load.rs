@@ -112,7 +112,7 @@ impl Ledger {
             pending_messages: Default::default(),
             dispute_fact: Default::default(),
             marks: Marks::default(),
-            seen_store: Vec::new(),
+            seen_store: Default::default(),
             seen_sellers: Vec::new(),
             seen_categories: Vec::new(),
             seen_products: Vec::new(),

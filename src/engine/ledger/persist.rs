@@ -19,7 +19,7 @@ use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 
 use super::orders::{Events, Order, Rows};
-use super::{IdRuns, Item, Ledger, Marks};
+use super::{IdRuns, Item, Ledger, Marks, Seen};
 use crate::engine::model::Model;
 use crate::engine::packed::{unzigzag, zigzag};
 use crate::engine::rows::{DisputeRow, MessageRow, OrderRow, ReturnRow};
@@ -162,8 +162,8 @@ impl Ledger {
             w.varints(deltas(ids.into_iter()))
         })?;
         w.frame(|w| {
-            fn sorted<W: Write>(w: &mut Writer<W>, s: &[u32]) -> io::Result<()> {
-                w.varints(deltas(s.iter().map(|&c| i64::from(c))))
+            fn sorted<W: Write>(w: &mut Writer<W>, s: &Seen) -> io::Result<()> {
+                w.varints(deltas(s.iter().map(i64::from)))
             }
             sorted(w, &self.seen_store)?;
             for seen in [&self.seen_sellers, &self.seen_categories, &self.seen_products] {
@@ -319,7 +319,13 @@ impl Ledger {
         }
         l.customer_ix = ids.into_iter().zip(0..).collect();
         r.framed(4, |r| {
-            let sorted = |r: &mut Reader<R>| undeltas::<u32, R>(r);
+            let sorted = |r: &mut Reader<R>| {
+                let v = undeltas::<u32, R>(r)?;
+                if !v.is_sorted_by(|a, b| a < b) {
+                    return Err(bad("customers seen out of order"));
+                }
+                Ok(Seen::from_sorted(v))
+            };
             l.seen_store = sorted(r)?;
             l.seen_sellers = r.list(Some((model.sellers.len(), "sellers")), sorted)?;
             l.seen_categories = r.list(Some((model.categories.len(), "categories")), sorted)?;
