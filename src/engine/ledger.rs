@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
+mod customer_ix;
 mod events;
 mod ids;
 mod load;
@@ -29,6 +30,7 @@ mod persist;
 mod pieces;
 mod seen;
 
+use customer_ix::CustomerIx;
 use ids::IdRuns;
 use orders::{Events, Order, Rows};
 use pieces::{Pieces, Target};
@@ -124,7 +126,7 @@ pub struct Ledger {
     seller_ix: HashMap<i64, u32>,
     product_ix: HashMap<i64, u32>,
     category_ix: HashMap<String, u32>,
-    customer_ix: HashMap<i64, u32>,
+    customer_ix: CustomerIx,
     orders: Vec<Order>,
     /// the orders' database ids
     order_ids: IdRuns,
@@ -191,7 +193,7 @@ impl Ledger {
             ("order rows (pending, new)", self.rows.heap_bytes()),
             ("items", self.items.capacity() * size_of::<Item>() + self.item_ids.heap_bytes()),
             ("item_start", self.item_start.capacity() * size_of::<u32>()),
-            ("customer_ix", table(&self.customer_ix)),
+            ("customer_ix", self.customer_ix.heap_bytes()),
             (
                 "seen",
                 self.seen_store.heap_bytes()
@@ -718,10 +720,7 @@ impl Ledger {
                 self.skip("orders of an unknown seller", format!("order {} (seller {})", r.id, r.seller));
                 continue;
             };
-            let customer = r.customer.map_or(NO_CUSTOMER, |c| {
-                let next = self.customer_ix.len() as u32;
-                *self.customer_ix.entry(c).or_insert(next)
-            });
+            let customer = r.customer.map_or(NO_CUSTOMER, |c| self.customer_ix.index(c));
             self.item_start.push(self.items.len() as u32);
             self.order_ids.push(r.id);
             self.orders.push(Order::new(r, seller, customer));

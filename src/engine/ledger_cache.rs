@@ -104,6 +104,8 @@ impl Entry {
     /// The ledger, beside its `model` (`Entry::model`), for the store at `store`.
     pub fn ledger(&self, model: Model, store: &Path) -> Result<Ledger, String> {
         let read = self.body(self.state_at, self.end).and_then(|mut r| Ledger::read_state(model, store, &mut r));
+        // The columns read and turned into the ledger's own are let go.
+        crate::memory::trim();
         read.map_err(|e| format!("{}: {e}", self.file.display()))
     }
 }

@@ -19,7 +19,7 @@ use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 
 use super::orders::{Events, Order, Rows};
-use super::{IdRuns, Item, Ledger, Marks, Seen};
+use super::{CustomerIx, IdRuns, Item, Ledger, Marks, Seen};
 use crate::engine::model::Model;
 use crate::engine::packed::{unzigzag, zigzag};
 use crate::engine::rows::{DisputeRow, MessageRow, OrderRow, ReturnRow};
@@ -154,13 +154,7 @@ impl Ledger {
             w.varints(deltas(runs.iter().map(|r| i64::from(r.1))))?;
             w.varints(runs.iter().map(|r| u64::from(r.2)))
         })?;
-        w.frame(|w| {
-            let mut ids = vec![0i64; self.customer_ix.len()];
-            for (&id, &ix) in &self.customer_ix {
-                ids[ix as usize] = id;
-            }
-            w.varints(deltas(ids.into_iter()))
-        })?;
+        w.frame(|w| w.varints(deltas(self.customer_ix.ids().into_iter())))?;
         w.frame(|w| {
             fn sorted<W: Write>(w: &mut Writer<W>, s: &Seen) -> io::Result<()> {
                 w.varints(deltas(s.iter().map(i64::from)))
@@ -317,7 +311,7 @@ impl Ledger {
         if l.orders.iter().any(|o| o.customer != super::NO_CUSTOMER && o.customer as usize >= ids.len()) {
             return Err(bad("an order's customer out of range"));
         }
-        l.customer_ix = ids.into_iter().zip(0..).collect();
+        l.customer_ix = CustomerIx::from_ids(ids).ok_or_else(|| bad("a customer id twice"))?;
         r.framed(4, |r| {
             let sorted = |r: &mut Reader<R>| {
                 let v = undeltas::<u32, R>(r)?;
