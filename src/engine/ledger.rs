@@ -579,7 +579,7 @@ impl Ledger {
         self.now = now;
         for r in reread {
             if let Some(pos) = self.order_pos(r.id) {
-                self.orders[pos].check = orders::check(&r);
+                self.orders[pos].apply(&r);
                 self.rows.hold(pos as u32, r);
             }
         }
@@ -669,8 +669,7 @@ impl Ledger {
         }
         for mut r in again {
             let pos = self.order_pos(r.id);
-            let same = self.vet_order(&mut r, horizon, false)
-                && pos.is_some_and(|p| self.orders[p].check == orders::check(&r));
+            let same = self.vet_order(&mut r, horizon, false) && pos.is_some_and(|p| self.orders[p].applied(&r));
             match pos {
                 Some(p) if same => self.rows.hold(p as u32, r),
                 _ => return Ok(Some(format!("order {} changed after it was final", r.id))),
@@ -1049,7 +1048,7 @@ impl Ledger {
         let at = self.order_of_item(item_pos);
         let order = &self.orders[at];
         let (seller, placed) = (order.seller, order.placed);
-        let sale = order.paid && !self.events(at).cancelled();
+        let sale = order.paid() && !self.events(at).cancelled();
         let product = Some(item.product);
         // A return counts at most the units and the value of its line.
         let units = r.quantity.clamp(0, item.quantity());
@@ -1182,7 +1181,7 @@ impl Ledger {
     fn customers(&mut self, first_new: usize) -> u64 {
         // positions as u32: at a first load this holds every paid order (40 MB at 10M orders)
         let mut new: Vec<u32> =
-            (first_new as u32..self.orders.len() as u32).filter(|&p| self.orders[p as usize].paid).collect();
+            (first_new as u32..self.orders.len() as u32).filter(|&p| self.orders[p as usize].paid()).collect();
         new.sort_by_key(|&p| self.orders[p as usize].placed);
         if let Some(&p) = new.last() {
             self.last_placed = self.last_placed.max(self.orders[p as usize].placed);

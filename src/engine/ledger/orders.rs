@@ -34,25 +34,51 @@ impl Events {
     }
 }
 
-/// An order as the ledger keeps it for good (24 bytes; its id and its events are kept apart, see `Ledger`).
-#[derive(Debug, Clone)]
+/// An order as the ledger keeps it for good: 20 bytes (packed to 4-byte alignment: 10M orders in 200 MB, not
+/// 240), its id and its events kept apart (see `Ledger`).
+#[derive(Debug, Clone, Copy)]
+#[repr(C, packed(4))]
 pub(super) struct Order {
     pub placed: i64,
     pub seller: u32,
     pub customer: u32,
-    /// `check` of the row as applied
-    pub check: u32,
-    pub paid: bool,
+    /// bit 0: paid; the others: `check` of the row as applied
+    check_paid: u32,
 }
 
 impl Order {
     pub fn new(r: &OrderRow, seller: u32, customer: u32) -> Order {
-        Order { placed: r.placed, seller, customer, check: check(r), paid: r.times.paid.is_some() }
+        let paid = u32::from(r.times.paid.is_some());
+        Order { placed: r.placed, seller, customer, check_paid: check(r) & !1 | paid }
+    }
+
+    pub fn paid(&self) -> bool {
+        self.check_paid & 1 == 1
+    }
+
+    /// Whether `r` is the row applied (by its check).
+    pub fn applied(&self, r: &OrderRow) -> bool {
+        self.check_paid & !1 == check(r) & !1
+    }
+
+    /// Takes `r` as the row applied (a pending order's row that changed; paid stays: an order getting paid
+    /// is a reload).
+    pub fn apply(&mut self, r: &OrderRow) {
+        self.check_paid = check(r) & !1 | self.check_paid & 1;
+    }
+
+    /// The check and the paid bit, as one value (for the ledger cache).
+    pub fn check_paid(&self) -> u32 {
+        self.check_paid
+    }
+
+    pub fn from_parts(placed: i64, seller: u32, customer: u32, check_paid: u32) -> Order {
+        Order { placed, seller, customer, check_paid }
     }
 }
 
 /// A hash of every field of a row: a settled row read again must give the same, or it was edited.
-pub(super) fn check(r: &OrderRow) -> u32 {
+fn check(r: &OrderRow) -> u32 {
     let mut h = rustc_hash::FxHasher::default();
     r.hash(&mut h);
     let h = h.finish();

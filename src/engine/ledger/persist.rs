@@ -125,8 +125,7 @@ impl Ledger {
             w.varints(o.iter().map(|o| u64::from(o.seller)))?;
             // (no customer, u32::MAX, as 0)
             w.varints(o.iter().map(|o| u64::from(o.customer.wrapping_add(1))))?;
-            w.u32s(&o.iter().map(|o| o.check).collect::<Vec<_>>())?;
-            w.varints(o.iter().map(|o| u64::from(o.paid)))?;
+            w.u32s(&o.iter().map(Order::check_paid).collect::<Vec<_>>())?;
             let counts: [fn(&Events) -> u16; 7] = [
                 |e| e.seller_cancels,
                 |e| e.buyer_cancels,
@@ -239,7 +238,6 @@ impl Ledger {
             let seller: Vec<u32> = plain(r)?;
             let customer: Vec<u32> = r.varints_with(|c| Ok(fit::<u32, u64>(c)?.wrapping_sub(1)))?;
             let check = r.u32s()?;
-            let paid: Vec<u8> = plain(r)?;
             let with: Vec<u32> = undeltas(r)?;
             let mut ev: Vec<Vec<u16>> = Vec::with_capacity(7);
             for _ in 0..7 {
@@ -250,7 +248,7 @@ impl Ledger {
             let Some(ids) = ids.filter(|ids| ids.len() == n) else {
                 return Err(bad("order ids that do not agree"));
             };
-            if [seller.len(), customer.len(), check.len(), paid.len()].iter().any(|&k| k != n)
+            if [seller.len(), customer.len(), check.len()].iter().any(|&k| k != n)
                 || ev.iter().any(|e| e.len() != with.len())
                 || with.iter().any(|&p| p as usize >= n)
                 || seller.iter().any(|&s| s >= sellers)
@@ -274,15 +272,7 @@ impl Ledger {
                     (p, e)
                 })
                 .collect();
-            Ok((0..n)
-                .map(|i| Order {
-                    placed: placed[i],
-                    seller: seller[i],
-                    customer: customer[i],
-                    check: check[i],
-                    paid: paid[i] == 1,
-                })
-                .collect())
+            Ok((0..n).map(|i| Order::from_parts(placed[i], seller[i], customer[i], check[i])).collect())
         })?;
         r.framed(2, |r| {
             l.item_start = undeltas(r)?;
