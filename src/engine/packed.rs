@@ -290,6 +290,14 @@ impl Packed {
         !self.tail.is_empty()
     }
 
+    /// Packs the tail and lets its room go: between a load's slices, where 16 unpacked cells of 480 bytes
+    /// held for each of 20,000 products took 150 MB (the owned cells keep growing, so they keep their room).
+    pub fn pack_and_release(&mut self) {
+        self.pack();
+        self.tail = Vec::new();
+        self.tail_days = Vec::new();
+    }
+
     /// Packs the tail, moves the older owned cells to the head once they are many, and gives back spare
     /// capacity: for a series that is done growing for now.
     pub fn settle(&mut self) {
