@@ -1168,7 +1168,7 @@ impl Ledger {
                     f.add_to(Arc::make_mut(&mut m.seller_days[s as usize]).cell(day), sign);
                     f.add_to(m.store_days.cell(day), sign);
                 }
-                Target::Product(p) => f.add_to(Arc::make_mut(&mut m.product_days[p as usize]).cell(day), sign),
+                Target::Product(p) => Arc::make_mut(&mut m.product_days[p as usize]).add(day, f.at, f.values, sign),
                 Target::Category(k) => f.add_to(Arc::make_mut(&mut m.category_days[k as usize]).cell(day), sign),
             }
         }

@@ -261,7 +261,7 @@ impl<W: Write> Writer<W> {
                 w.u32s(&ends)?;
                 w.bytes(&bytes)?;
                 w.days(tail_days)?;
-                w.cells(tail)
+                w.cells(&tail)
             })
         })?;
         self.frame(|w| w.customers(&m.store_customers))?;
