@@ -584,14 +584,26 @@ impl<R: Read + Seek> Reader<R> {
     /// same pass: decoded a megabyte at a time into one vector (a vector of the raw values, then one of the
     /// values made, was most of reading a ledger back: fresh pages cost more than decoding).
     pub(crate) fn varints_with<T>(&mut self, mut f: impl FnMut(u64) -> io::Result<T>) -> io::Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.varints_each(|n, v| {
+            if out.capacity() == 0 {
+                out.reserve_exact(n);
+            }
+            out.push(f(v)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    /// What `Writer::varints` wrote, handed to `f` one by one with their count: for decoding a column
+    /// straight into the fields of structs already made, without a vector of it.
+    pub(crate) fn varints_each(&mut self, mut f: impl FnMut(usize, u64) -> io::Result<()>) -> io::Result<usize> {
         let n = u64::from_le_bytes(self.arr()?);
         let len = self.len(1)?;
         if n > len as u64 {
             return Err(bad("more varints than bytes"));
         }
-        let mut out = Vec::with_capacity(n as usize);
         let mut buf = vec![0u8; len.min(1 << 20)];
-        let (mut left, mut v, mut shift) = (len, 0u64, 0u32);
+        let (mut left, mut v, mut shift, mut count) = (len, 0u64, 0u32, 0u64);
         while left > 0 {
             let k = left.min(buf.len());
             self.raw_into(&mut buf[..k])?;
@@ -602,17 +614,18 @@ impl<R: Read + Seek> Reader<R> {
                 }
                 v |= u64::from(b & 0x7f) << shift;
                 if b & 0x80 == 0 {
-                    out.push(f(v)?);
+                    f(n as usize, v)?;
+                    count += 1;
                     (v, shift) = (0, 0);
                 } else {
                     shift += 7;
                 }
             }
         }
-        if out.len() as u64 != n || shift != 0 {
+        if count != n || shift != 0 {
             return Err(bad("varints that do not add up"));
         }
-        Ok(out)
+        Ok(count as usize)
     }
     pub(crate) fn column<T: Le>(&mut self) -> io::Result<Vec<T>> {
         let n = self.len(std::mem::size_of::<T>() as u64)?;

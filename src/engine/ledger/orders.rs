@@ -75,6 +75,10 @@ impl Order {
     pub fn from_parts(placed: i64, seller: u32, customer: u32, check_paid: u32) -> Order {
         Order { placed, seller, customer, check_paid }
     }
+
+    pub fn set_check_paid(&mut self, v: u32) {
+        self.check_paid = v;
+    }
 }
 
 /// A hash of every field of a row: a settled row read again must give the same, or it was edited.

@@ -50,6 +50,21 @@ fn undeltas<T: TryFrom<i64>, R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Ve
     })
 }
 
+/// A varint column decoded into the fields of `rows` (`set` takes one value each; one per row or none).
+fn fill<T, R: Read + Seek>(
+    r: &mut Reader<R>,
+    rows: &mut [T],
+    mut set: impl FnMut(&mut T, u64) -> io::Result<()>,
+) -> io::Result<()> {
+    let want = rows.len();
+    let mut each = rows.iter_mut();
+    let n = r.varints_each(|n, v| {
+        let row = each.next().filter(|_| n == want).ok_or_else(|| bad("a column longer than its rows"))?;
+        set(row, v)
+    })?;
+    if n == want { Ok(()) } else { Err(bad("a column shorter than its rows")) }
+}
+
 /// Plain varints, each fitted to `T`.
 fn plain<T: TryFrom<u64>, R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Vec<T>> {
     r.varints_with(fit)
@@ -234,26 +249,37 @@ impl Ledger {
         l.orders = r.framed(1, |r| {
             let (first, at): (Vec<i64>, Vec<u32>) = (undeltas(r)?, undeltas(r)?);
             let len: Vec<u32> = plain(r)?;
-            let placed: Vec<i64> = undeltas(r)?;
-            let seller: Vec<u32> = plain(r)?;
-            let customer: Vec<u32> = r.varints_with(|c| Ok(fit::<u32, u64>(c)?.wrapping_sub(1)))?;
+            // Each column straight into the orders' fields: as columns first, the orders were read twice over
+            // (a warm start's peak at 10M).
+            let mut prev = 0i64;
+            let mut orders: Vec<Order> = r.varints_with(|z| {
+                prev = prev.wrapping_add(unzigzag(z));
+                Ok(Order::from_parts(prev, 0, 0, 0))
+            })?;
+            fill(r, &mut orders, |o, s| {
+                o.seller = fit(s)?;
+                if o.seller >= sellers { Err(bad("an order's seller out of range")) } else { Ok(()) }
+            })?;
+            fill(r, &mut orders, |o, c| {
+                o.customer = fit::<u32, u64>(c)?.wrapping_sub(1);
+                Ok(())
+            })?;
             let check = r.u32s()?;
             let with: Vec<u32> = undeltas(r)?;
             let mut ev: Vec<Vec<u16>> = Vec::with_capacity(7);
             for _ in 0..7 {
                 ev.push(plain(r)?);
             }
-            let n = placed.len();
+            let n = orders.len();
             let ids = IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), k)| (f, a, k)).collect());
             let Some(ids) = ids.filter(|ids| ids.len() == n) else {
                 return Err(bad("order ids that do not agree"));
             };
-            if [seller.len(), customer.len(), check.len()].iter().any(|&k| k != n)
-                || ev.iter().any(|e| e.len() != with.len())
-                || with.iter().any(|&p| p as usize >= n)
-                || seller.iter().any(|&s| s >= sellers)
-            {
+            if check.len() != n || ev.iter().any(|e| e.len() != with.len()) || with.iter().any(|&p| p as usize >= n) {
                 return Err(bad("order columns that do not agree"));
+            }
+            for (o, c) in orders.iter_mut().zip(check) {
+                o.set_check_paid(c);
             }
             l.order_ids = ids;
             l.order_events = with
@@ -272,28 +298,38 @@ impl Ledger {
                     (p, e)
                 })
                 .collect();
-            Ok((0..n).map(|i| Order::from_parts(placed[i], seller[i], customer[i], check[i])).collect())
+            Ok(orders)
         })?;
         r.framed(2, |r| {
             l.item_start = undeltas(r)?;
-            let product: Vec<u32> = plain(r)?;
-            let units: Vec<i32> = plain(r)?;
-            let price: Vec<i64> = r.varints_with(|z| Ok(unzigzag(z)))?;
+            let mut items: Vec<Item> = r.varints_with(|p| {
+                let product = fit(p)?;
+                if product < products {
+                    Ok(Item { product, units: 0, price: 0 })
+                } else {
+                    Err(bad("an item's product"))
+                }
+            })?;
+            fill(r, &mut items, |i, u| {
+                i.units = fit(u)?;
+                if i.units > 0 { Ok(()) } else { Err(bad("an item of no units")) }
+            })?;
+            fill(r, &mut items, |i, z| {
+                i.price = unzigzag(z);
+                Ok(())
+            })?;
             let (first, at): (Vec<i64>, Vec<u32>) = (undeltas(r)?, undeltas(r)?);
             let len: Vec<u32> = plain(r)?;
-            let n = product.len();
+            let n = items.len();
             let fits = l.item_start.len() == l.orders.len() + 1
                 && l.item_start.is_sorted()
                 && l.item_start.last().is_some_and(|&e| e as usize == n)
-                && [units.len(), price.len()].iter().all(|&k| k == n)
-                && [at.len(), len.len()].iter().all(|&k| k == first.len())
-                && product.iter().all(|&p| p < products)
-                && units.iter().all(|&u| u > 0);
+                && [at.len(), len.len()].iter().all(|&k| k == first.len());
             let ids = IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), n)| (f, a, n)).collect());
             let Some(ids) = ids.filter(|ids| ids.len() == n && fits) else {
                 return Err(bad("item columns that do not agree"));
             };
-            l.items = (0..n).map(|i| Item { product: product[i], units: units[i], price: price[i] }).collect();
+            l.items = items;
             l.item_ids = ids;
             Ok(())
         })?;
