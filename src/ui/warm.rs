@@ -82,7 +82,9 @@ type Item = (Scope, usize, Compare);
 /// scope asked goes first. A new model drops what was left of the old one. When everything asked of a
 /// model is done it says `Warmed`.
 pub struct Warmer {
-    tx: Sender<Job>,
+    /// `None` once dropped: the thread stops at its next view
+    tx: Option<Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     /// set while the worker refreshes after a commit: the warm-up waits (between views), so that what the
     /// user waits for has both cores
     held: Arc<AtomicBool>,
@@ -103,8 +105,8 @@ impl Warmer {
         let held = Arc::new(AtomicBool::new(false));
         let h = held.clone();
         // Without the thread, nothing is warmed: views are computed when shown.
-        super::background::spawn("kpiscope-warm", move || run(&rx, &cfg, &out, &h));
-        Warmer { tx, held }
+        let thread = super::background::spawn("kpiscope-warm", move || run(&rx, &cfg, &out, &h));
+        Warmer { tx: Some(tx), thread, held }
     }
 
     /// Makes the warm-up wait, from the view it is computing on, until the returned guard is dropped.
@@ -115,12 +117,29 @@ impl Warmer {
 
     /// A new model: warms its store-wide views in every period (what was left of the old one is dropped).
     pub fn model(&self, model: Arc<Model>, flags: Arc<Vec<Flag>>) {
-        let _ = self.tx.send(Job { model: Some((model, flags)), scope: Scope::Store });
+        self.send(Job { model: Some((model, flags)), scope: Scope::Store });
     }
 
     /// Warms the views of `scope` in every period, from the latest model, before anything asked earlier.
     pub fn scope(&self, scope: Scope) {
-        let _ = self.tx.send(Job { model: None, scope });
+        self.send(Job { model: None, scope });
+    }
+
+    fn send(&self, job: Job) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(job);
+        }
+    }
+}
+
+/// The warm-up stops with its worker: at the next view, not after what was left to warm, and with the
+/// model it held let go (in one process, a second session's start had the first's model beside it).
+impl Drop for Warmer {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -143,7 +162,13 @@ fn run(rx: &Receiver<Job>, cfg: &Config, out: &Sender<Action>, held: &AtomicBool
                 Err(_) => return,
             }
         }
-        jobs.extend(rx.try_iter());
+        loop {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+            }
+        }
         for job in jobs {
             if let Some((model, flags)) = job.model
                 && !current.as_ref().is_some_and(|c| Arc::ptr_eq(&c.model, &model))
