@@ -57,13 +57,27 @@ pub fn biggest_seller(m: &Model) -> u32 {
     (0..m.sellers.len()).max_by_key(|&s| m.seller_products[s].len()).unwrap_or(0) as u32
 }
 
-/// Peak resident memory of this process so far, in MiB (Linux).
-pub fn peak_rss_mib() -> f64 {
+/// Starts the peak over from the memory resident now (Linux: `5` to `/proc/self/clear_refs`); `false`
+/// where that is not possible.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The memory resident now.
+pub fn rss_mib() -> f64 {
+    status_kb("VmRSS:") / 1024.0
+}
+
+fn status_kb(key: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
+    status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
+        .unwrap_or(0.0)
+}
+
+/// Peak resident memory of this process so far (or since `reset_peak_rss`), in MiB (Linux).
+pub fn peak_rss_mib() -> f64 {
+    status_kb("VmHWM:") / 1024.0
 }
