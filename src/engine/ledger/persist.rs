@@ -19,7 +19,7 @@ use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 
 use super::orders::{Events, Order, Rows};
-use super::{CustomerIx, IdRuns, Item, Ledger, Marks, Seen};
+use super::{CustomerIx, IdRuns, Item, Ledger, Marks, Seen, headroom};
 use crate::engine::model::Model;
 use crate::engine::packed::{unzigzag, zigzag};
 use crate::engine::rows::{DisputeRow, MessageRow, OrderRow, ReturnRow};
@@ -251,10 +251,14 @@ impl Ledger {
             let len: Vec<u32> = plain(r)?;
             // Each column straight into the orders' fields: as columns first, the orders were read twice over
             // (a warm start's peak at 10M).
-            let mut prev = 0i64;
-            let mut orders: Vec<Order> = r.varints_with(|z| {
+            let (mut prev, mut orders) = (0i64, Vec::new());
+            r.varints_each(|n, z| {
+                if orders.capacity() == 0 {
+                    orders.reserve_exact(headroom(n));
+                }
                 prev = prev.wrapping_add(unzigzag(z));
-                Ok(Order::from_parts(prev, 0, 0, 0))
+                orders.push(Order::from_parts(prev, 0, 0, 0));
+                Ok(())
             })?;
             fill(r, &mut orders, |o, s| {
                 o.seller = fit(s)?;
@@ -302,13 +306,18 @@ impl Ledger {
         })?;
         r.framed(2, |r| {
             l.item_start = undeltas(r)?;
-            let mut items: Vec<Item> = r.varints_with(|p| {
-                let product = fit(p)?;
-                if product < products {
-                    Ok(Item { product, units: 0, price: 0 })
-                } else {
-                    Err(bad("an item's product"))
+            l.item_start.reserve_exact(headroom(l.item_start.len()) - l.item_start.len());
+            let mut items = Vec::new();
+            r.varints_each(|n, p| {
+                if items.capacity() == 0 {
+                    items.reserve_exact(headroom(n));
                 }
+                let product = fit(p)?;
+                if product >= products {
+                    return Err(bad("an item's product"));
+                }
+                items.push(Item { product, units: 0, price: 0 });
+                Ok(())
             })?;
             fill(r, &mut items, |i, u| {
                 i.units = fit(u)?;
