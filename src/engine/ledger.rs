@@ -1238,6 +1238,16 @@ impl Ledger {
         }
     }
 
+    /// Packs the products' unpacked cells and lets their room go; `done`: the series are done growing for
+    /// now (settled, spare room given back). Only the series written to have a tail: the others stay shared
+    /// with the model on screen.
+    fn release_tails(&mut self, done: bool) {
+        for p in self.model.product_days.iter_mut().filter(|p| p.has_tail()) {
+            let p = Arc::make_mut(p);
+            if done { p.settle() } else { p.pack_and_release() }
+        }
+    }
+
     fn finish(&mut self) {
         self.model.now_ts = self.now;
         self.model.last_day = time::day_of(self.now);
@@ -1250,10 +1260,7 @@ impl Ledger {
             reasons.retain(|(_, n)| *n != 0);
             reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         }
-        // Only the series a refresh wrote to have a tail: the others stay shared with the model on screen.
-        for p in self.model.product_days.iter_mut().filter(|p| p.has_tail()) {
-            Arc::make_mut(p).settle();
-        }
+        self.release_tails(true);
         self.day_checks();
         self.model.quality = self.quality.clone();
     }

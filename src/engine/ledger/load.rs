@@ -187,29 +187,33 @@ impl Ledger {
         slice: Option<i64>,
         progress: &mut dyn FnMut(f64),
     ) -> Result<Ledger> {
+        let mut l = Ledger::started(conn, path)?;
+        progress(0.02);
+        let streamed = match slice {
+            Some(slice) => matches!(l.stream(conn, slice.max(1), progress)?, Streamed::Done),
+            None => false,
+        };
+        if !streamed {
+            if slice.is_some() {
+                tracing::info!("{}: items are not grouped by order; reading them whole", path.display());
+                l = Ledger::started(conn, path)?;
+            }
+            // A first load starts from nothing, so it never needs to start again.
+            if let Refresh::NeedsReload(why) = l.refresh_with(conn, progress)? {
+                return Err(crate::Error::usage(format!("{}: {why}", path.display())));
+            }
+        }
+        // The rows read and let go stay with the allocator otherwise (~180 MB at 10M orders).
+        crate::memory::trim();
+        Ok(l)
+    }
+
+    /// An empty ledger with the store's sellers, products and categories, and room for its customers.
+    fn started(conn: &Connection, path: &Path) -> Result<Ledger> {
         let mut l = Ledger::empty(path);
         l.dimensions(conn)?;
         l.customer_ix = customer_room(conn);
-        progress(0.02);
-        if let Some(slice) = slice {
-            if let Streamed::Done = l.stream(conn, slice.max(1), progress)? {
-                // The rows read and let go stay with the allocator otherwise (~180 MB at 10M orders).
-                crate::memory::trim();
-                return Ok(l);
-            }
-            tracing::info!("{}: items are not grouped by order; reading them whole", path.display());
-            l = Ledger::empty(path);
-            l.dimensions(conn)?;
-            l.customer_ix = customer_room(conn);
-        }
-        match l.refresh_with(conn, progress)? {
-            Refresh::Applied { .. } => {
-                crate::memory::trim();
-                Ok(l)
-            }
-            // A first load starts from nothing, so it never needs to start again.
-            Refresh::NeedsReload(why) => Err(crate::Error::usage(format!("{}: {why}", path.display()))),
-        }
+        Ok(l)
     }
 
     #[allow(clippy::too_many_lines)]
@@ -340,17 +344,6 @@ impl Ledger {
         self.finish();
         progress(1.0);
         Ok(Streamed::Done)
-    }
-}
-
-impl Ledger {
-    /// Packs the products' unpacked cells and lets their room go; `done`: the series are done growing for
-    /// now (settled, spare room given back).
-    fn release_tails(&mut self, done: bool) {
-        for p in self.model.product_days.iter_mut().filter(|p| p.has_tail()) {
-            let p = std::sync::Arc::make_mut(p);
-            if done { p.settle() } else { p.pack_and_release() }
-        }
     }
 }
 

@@ -50,6 +50,36 @@ fn undeltas<T: TryFrom<i64>, R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Ve
     })
 }
 
+/// Ids as their runs: first ids and first positions as deltas, lengths.
+fn write_ids<W: Write>(w: &mut Writer<W>, ids: &IdRuns) -> io::Result<()> {
+    let runs = ids.runs();
+    w.varints(deltas(runs.iter().map(|r| r.0)))?;
+    w.varints(deltas(runs.iter().map(|r| i64::from(r.1))))?;
+    w.varints(runs.iter().map(|r| u64::from(r.2)))
+}
+
+/// What `write_ids` wrote; `None` when the runs do not fit together.
+fn read_ids<R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Option<IdRuns>> {
+    let (first, at, len): (Vec<i64>, Vec<u32>, Vec<u32>) = (undeltas(r)?, undeltas(r)?, plain(r)?);
+    if at.len() != first.len() || len.len() != first.len() {
+        return Ok(None);
+    }
+    Ok(IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), n)| (f, a, n)).collect()))
+}
+
+/// A varint column as a vector, each value as `f` makes it, with room for what commits add (`headroom`).
+fn with_room<T, R: Read + Seek>(r: &mut Reader<R>, mut f: impl FnMut(u64) -> io::Result<T>) -> io::Result<Vec<T>> {
+    let mut out = Vec::new();
+    r.varints_each(|n, v| {
+        if out.capacity() == 0 {
+            out.reserve_exact(headroom(n));
+        }
+        out.push(f(v)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// A varint column decoded into the fields of `rows` (`set` takes one value each; one per row or none).
 fn fill<T, R: Read + Seek>(
     r: &mut Reader<R>,
@@ -132,10 +162,7 @@ impl Ledger {
         })?;
         w.frame(|w| {
             let o = &self.orders;
-            let runs = self.order_ids.runs();
-            w.varints(deltas(runs.iter().map(|r| r.0)))?;
-            w.varints(deltas(runs.iter().map(|r| i64::from(r.1))))?;
-            w.varints(runs.iter().map(|r| u64::from(r.2)))?;
+            write_ids(w, &self.order_ids)?;
             w.varints(deltas(o.iter().map(|o| o.placed)))?;
             w.varints(o.iter().map(|o| u64::from(o.seller)))?;
             // (no customer, u32::MAX, as 0)
@@ -163,10 +190,7 @@ impl Ledger {
             w.varints(self.items.iter().map(|i| u64::from(i.product)))?;
             w.varints(self.items.iter().map(|i| u64::from(i.units.unsigned_abs())))?;
             w.varints(self.items.iter().map(|i| zigzag(i.price)))?;
-            let runs = self.item_ids.runs();
-            w.varints(deltas(runs.iter().map(|r| r.0)))?;
-            w.varints(deltas(runs.iter().map(|r| i64::from(r.1))))?;
-            w.varints(runs.iter().map(|r| u64::from(r.2)))
+            write_ids(w, &self.item_ids)
         })?;
         w.frame(|w| w.varints(deltas(self.customer_ix.ids().into_iter())))?;
         w.frame(|w| {
@@ -247,18 +271,13 @@ impl Ledger {
         (l.last_placed, l.now, l.first_ts) = (v[11], v[12], v[13]);
         let (sellers, products) = (model.sellers.len() as u32, model.products.len() as u32);
         l.orders = r.framed(1, |r| {
-            let (first, at): (Vec<i64>, Vec<u32>) = (undeltas(r)?, undeltas(r)?);
-            let len: Vec<u32> = plain(r)?;
+            let ids = read_ids(r)?;
             // Each column straight into the orders' fields: as columns first, the orders were read twice over
             // (a warm start's peak at 10M).
-            let (mut prev, mut orders) = (0i64, Vec::new());
-            r.varints_each(|n, z| {
-                if orders.capacity() == 0 {
-                    orders.reserve_exact(headroom(n));
-                }
+            let mut prev = 0i64;
+            let mut orders = with_room(r, |z| {
                 prev = prev.wrapping_add(unzigzag(z));
-                orders.push(Order::from_parts(prev, 0, 0, 0));
-                Ok(())
+                Ok(Order::from_parts(prev, 0, 0, 0))
             })?;
             fill(r, &mut orders, |o, s| {
                 o.seller = fit(s)?;
@@ -275,7 +294,6 @@ impl Ledger {
                 ev.push(plain(r)?);
             }
             let n = orders.len();
-            let ids = IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), k)| (f, a, k)).collect());
             let Some(ids) = ids.filter(|ids| ids.len() == n) else {
                 return Err(bad("order ids that do not agree"));
             };
@@ -307,17 +325,13 @@ impl Ledger {
         r.framed(2, |r| {
             l.item_start = undeltas(r)?;
             l.item_start.reserve_exact(headroom(l.item_start.len()) - l.item_start.len());
-            let mut items = Vec::new();
-            r.varints_each(|n, p| {
-                if items.capacity() == 0 {
-                    items.reserve_exact(headroom(n));
-                }
+            let mut items = with_room(r, |p| {
                 let product = fit(p)?;
-                if product >= products {
-                    return Err(bad("an item's product"));
+                if product < products {
+                    Ok(Item { product, units: 0, price: 0 })
+                } else {
+                    Err(bad("an item's product"))
                 }
-                items.push(Item { product, units: 0, price: 0 });
-                Ok(())
             })?;
             fill(r, &mut items, |i, u| {
                 i.units = fit(u)?;
@@ -327,14 +341,11 @@ impl Ledger {
                 i.price = unzigzag(z);
                 Ok(())
             })?;
-            let (first, at): (Vec<i64>, Vec<u32>) = (undeltas(r)?, undeltas(r)?);
-            let len: Vec<u32> = plain(r)?;
+            let ids = read_ids(r)?;
             let n = items.len();
             let fits = l.item_start.len() == l.orders.len() + 1
                 && l.item_start.is_sorted()
-                && l.item_start.last().is_some_and(|&e| e as usize == n)
-                && [at.len(), len.len()].iter().all(|&k| k == first.len());
-            let ids = IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), n)| (f, a, n)).collect());
+                && l.item_start.last().is_some_and(|&e| e as usize == n);
             let Some(ids) = ids.filter(|ids| ids.len() == n && fits) else {
                 return Err(bad("item columns that do not agree"));
             };
