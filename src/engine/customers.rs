@@ -156,6 +156,23 @@ impl CustomerList {
         new
     }
 
+    /// Calls `f` with the customer of each first order among `entries[..upto]`, in list order; these are
+    /// the scope's customers before `upto`.
+    pub fn each_first(&self, upto: usize, mut f: impl FnMut(u32)) {
+        for slice in self.slices(0, upto.min(self.len)) {
+            for &e in slice {
+                if e & FIRST != 0 {
+                    f(e & !FIRST);
+                }
+            }
+        }
+    }
+
+    /// Customers the scope has had: its first orders.
+    pub fn first_count(&self) -> usize {
+        self.first_total as usize
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

@@ -1200,7 +1200,7 @@ impl Ledger {
                 let o = &this.orders[pos as usize];
                 store.0.push(time::day_of(o.placed), o.customer, false);
             }
-            mark_grown(&mut store.0, start, &mut store.1);
+            store.1.mark_grown(&mut store.0, start);
             this.grow_lists(&new, &mut sellers, |pos| vec![this.orders[pos].seller]);
             this.grow_lists(&new, &mut cats, |pos| this.targets(pos).1);
         });
@@ -1233,7 +1233,7 @@ impl Ledger {
         for ((list, start), known) in lists.iter_mut().zip(before).zip(seen.iter_mut()) {
             // Only a list that grew is made unique: the others stay shared with the model on screen.
             if list.len() > start {
-                mark_grown(Arc::make_mut(list), start, known);
+                known.mark_grown(Arc::make_mut(list), start);
             }
         }
     }
@@ -1263,15 +1263,6 @@ impl Ledger {
         self.release_tails(true);
         self.day_checks();
         self.model.quality = self.quality.clone();
-    }
-}
-
-/// Marks the first orders among a list's entries from `start` on and adds the customers it gained to
-/// the scope's customers seen (`known`).
-fn mark_grown(list: &mut CustomerList, start: usize, known: &mut Seen) {
-    if list.len() > start {
-        let gained = list.mark_firsts(start, |c| known.contains(c));
-        known.add(gained);
     }
 }
 

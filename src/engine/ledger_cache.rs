@@ -26,7 +26,7 @@ use crate::time::{self, Day};
 
 const MAGIC: &[u8; 8] = b"KPISLDGR";
 /// Bumped whenever what `Ledger::write_state` writes changes meaning.
-const LEDGER: u32 = 3;
+const LEDGER: u32 = 4;
 
 /// A ledger cache file whose head and bounds are checked, ready to read.
 pub struct Entry {

@@ -364,7 +364,7 @@ impl Ledger {
                 if !v.is_sorted_by(|a, b| a < b) {
                     return Err(bad("customers seen out of order"));
                 }
-                Ok(Seen::from_sorted(v))
+                Ok(Seen::bits_of(&v))
             };
             l.seen_store = sorted(r)?;
             l.seen_sellers = r.list(Some((model.sellers.len(), "sellers")), sorted)?;
