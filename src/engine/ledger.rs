@@ -632,7 +632,7 @@ impl Ledger {
             self.order_pieces(pos, now, Part::All, &mut pieces);
             self.flush_if_big(&mut pieces);
         }
-        self.add_event_pieces(&ev, now, &mut pieces);
+        self.apply_events(ev, now, &mut pieces);
         progress(0.9);
 
         // --- what stays pending ---
@@ -645,7 +645,6 @@ impl Ledger {
         self.rows.keep(&pending);
         // After the rows of the new orders are let go (`keep`): the lists and the seen set grow here.
         let new_paid = self.customers(first_new);
-        self.keep_events(ev, now);
         self.finish();
         progress(1.0);
         Ok(Refresh::Applied { new_orders: new_paid, touched: touched_n })
