@@ -221,9 +221,14 @@ impl<W: Write> Writer<W> {
         self.column(&flat, i64::to_le_bytes)
     }
 
-    /// A column of unsigned values as LEB128 varints (small values in a byte): a count, then the bytes.
-    pub(crate) fn varints(&mut self, values: impl ExactSizeIterator<Item = u64>) -> io::Result<()> {
+    /// A column of unsigned values as LEB128 varints (small values in a byte): a count, the bytes' length,
+    /// then the bytes. Their length is counted first (`values` is walked twice), so that the bytes go out
+    /// a chunk at a time: held whole, the largest column (an item's price at 10M orders, ~35 MB) stayed in
+    /// the scratch buffer while a ledger cache was written, on top of the explorer's model.
+    pub(crate) fn varints(&mut self, values: impl ExactSizeIterator<Item = u64> + Clone) -> io::Result<()> {
         self.len(values.len())?;
+        let size: u64 = values.clone().map(|v| u64::from(v.max(1).ilog2() / 7 + 1)).sum();
+        self.raw(&size.to_le_bytes())?;
         let mut bytes = std::mem::take(&mut self.scratch);
         bytes.clear();
         for mut v in values {
@@ -232,8 +237,29 @@ impl<W: Write> Writer<W> {
                 v >>= 7;
             }
             bytes.push(v as u8);
+            if bytes.len() >= CHUNK {
+                self.raw(&bytes)?;
+                bytes.clear();
+            }
         }
-        self.bytes(&bytes)?;
+        self.raw(&bytes)?;
+        self.scratch = bytes;
+        Ok(())
+    }
+
+    /// A column of `u32`s from an iterator, a chunk at a time.
+    pub(crate) fn u32s_of(&mut self, values: impl ExactSizeIterator<Item = u32>) -> io::Result<()> {
+        self.len(values.len())?;
+        let mut bytes = std::mem::take(&mut self.scratch);
+        bytes.clear();
+        for v in values {
+            bytes.extend(v.to_le_bytes());
+            if bytes.len() >= CHUNK {
+                self.raw(&bytes)?;
+                bytes.clear();
+            }
+        }
+        self.raw(&bytes)?;
         self.scratch = bytes;
         Ok(())
     }

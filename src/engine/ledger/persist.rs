@@ -27,7 +27,7 @@ use crate::engine::snapshot::{Reader, Writer, bad};
 use crate::store::OrderTimes;
 
 /// Each value less the one before, zigzagged: ids and sorted lists in a byte a value.
-fn deltas(v: impl ExactSizeIterator<Item = i64>) -> impl ExactSizeIterator<Item = u64> {
+fn deltas(v: impl ExactSizeIterator<Item = i64> + Clone) -> impl ExactSizeIterator<Item = u64> + Clone {
     let mut prev = 0i64;
     v.map(move |x| {
         let d = x.wrapping_sub(prev);
@@ -167,7 +167,7 @@ impl Ledger {
             w.varints(o.iter().map(|o| u64::from(o.seller)))?;
             // (no customer, u32::MAX, as 0)
             w.varints(o.iter().map(|o| u64::from(o.customer.wrapping_add(1))))?;
-            w.u32s(&o.iter().map(Order::check_paid).collect::<Vec<_>>())?;
+            w.u32s_of(o.iter().map(Order::check_paid))?;
             let counts: [fn(&Events) -> u16; 7] = [
                 |e| e.seller_cancels,
                 |e| e.buyer_cancels,
@@ -192,7 +192,10 @@ impl Ledger {
             w.varints(self.items.iter().map(|i| zigzag(i.price)))?;
             write_ids(w, &self.item_ids)
         })?;
-        w.frame(|w| w.varints(deltas(self.customer_ix.ids().into_iter())))?;
+        w.frame(|w| {
+            let ids = self.customer_ix.ids();
+            w.varints(deltas(ids.iter().copied()))
+        })?;
         w.frame(|w| {
             fn sorted<W: Write>(w: &mut Writer<W>, s: &Seen) -> io::Result<()> {
                 w.varints(deltas(s.iter().map(i64::from)))

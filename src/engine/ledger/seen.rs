@@ -113,6 +113,7 @@ impl Seen {
 }
 
 /// The customers of a `Seen`, ascending (an exact count, for writing them as a column).
+#[derive(Clone)]
 pub(super) struct SeenIter<'a> {
     seen: &'a Seen,
     /// the next customer index to look at
