@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
+mod column;
 mod customer_ix;
 mod events;
 mod ids;
@@ -30,6 +31,7 @@ mod persist;
 mod pieces;
 mod seen;
 
+use column::Column;
 use customer_ix::CustomerIx;
 use ids::IdRuns;
 use orders::{Events, Order, Rows};
@@ -59,7 +61,8 @@ const NO_CUSTOMER: u32 = u32::MAX;
 const CHUNK: usize = 4096;
 
 /// An order line as applied (16 bytes: 12.6M of them at 10M orders).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 struct Item {
     product: u32,
     /// at least 1 (see `append_orders`)
@@ -127,7 +130,8 @@ pub struct Ledger {
     product_ix: HashMap<i64, u32>,
     category_ix: HashMap<String, u32>,
     customer_ix: CustomerIx,
-    orders: Vec<Order>,
+    /// (this and the other per-order columns in a file of their own when there is a cache directory)
+    orders: Column<Order>,
     /// the orders' database ids
     order_ids: IdRuns,
     /// what their events say, for the orders with any (a fifth of them in the demo store)
@@ -135,8 +139,8 @@ pub struct Ledger {
     /// whole rows of the orders a refresh may need them for (see `orders`)
     rows: Rows,
     /// items of order i: items[item_start[i]..item_start[i + 1]]
-    item_start: Vec<u32>,
-    items: Vec<Item>,
+    item_start: Column<u32>,
+    items: Column<Item>,
     /// the items' database ids (an item's order is found from `item_start`)
     item_ids: IdRuns,
     pending_disputes: HashMap<i64, DisputeRow>,
@@ -168,6 +172,19 @@ fn orders_now<'a>(orders: impl Iterator<Item = &'a OrderRow>) -> i64 {
 }
 
 impl Ledger {
+    /// Lets go of the pages of the per-order columns the process holds (see `column`): after a step that
+    /// read or wrote them.
+    fn shed_columns(&self) {
+        self.orders.shed();
+        self.items.shed();
+        self.item_start.shed();
+    }
+
+    /// A per-order column: in a file in the cache directory when there is one (see `column`).
+    fn column<T: bytemuck::Pod>() -> Column<T> {
+        Column::in_dir(super::cache::dir().as_deref())
+    }
+
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -186,13 +203,10 @@ impl Ledger {
         let m = &self.model;
         let lists = |v: &[Arc<CustomerList>]| v.iter().map(|c| c.heap_bytes()).sum::<usize>();
         vec![
-            (
-                "orders",
-                self.orders.capacity() * size_of::<Order>() + self.order_ids.heap_bytes() + table(&self.order_events),
-            ),
+            ("orders", self.orders.heap_bytes() + self.order_ids.heap_bytes() + table(&self.order_events)),
             ("order rows (pending, new)", self.rows.heap_bytes()),
-            ("items", self.items.capacity() * size_of::<Item>() + self.item_ids.heap_bytes()),
-            ("item_start", self.item_start.capacity() * size_of::<u32>()),
+            ("items", self.items.heap_bytes() + self.item_ids.heap_bytes()),
+            ("item_start", self.item_start.heap_bytes()),
             ("customer_ix", self.customer_ix.heap_bytes()),
             (
                 "seen",
@@ -214,6 +228,10 @@ impl Ledger {
                     + lists(&m.seller_customers)
                     + lists(&m.category_customers)
                     + lists(&m.product_customers),
+            ),
+            (
+                "(not on the heap: per-order columns in a file)",
+                self.orders.file_bytes() + self.items.file_bytes() + self.item_start.file_bytes(),
             ),
         ]
     }
@@ -646,6 +664,7 @@ impl Ledger {
         // After the rows of the new orders are let go (`keep`): the lists and the seen set grow here.
         let new_paid = self.customers(first_new);
         self.finish();
+        self.shed_columns();
         progress(1.0);
         Ok(Refresh::Applied { new_orders: new_paid, touched: touched_n })
     }
@@ -1150,11 +1169,14 @@ impl Ledger {
         }
     }
 
-    /// Adds pieces once there are many, so that a first load never holds them all at once.
+    /// Adds pieces once there are many, so that a first load never holds them all at once; and lets go of
+    /// the per-order columns' pages read for them (a load's returns and disputes read the columns at
+    /// random: ~280 MB of their pages at 10M orders, held at once).
     fn flush_if_big(&mut self, pieces: &mut Pieces) {
         if pieces.len() >= CHUNK {
             self.put_all(pieces, 1);
             pieces.clear();
+            self.shed_columns();
         }
     }
 
@@ -1173,19 +1195,33 @@ impl Ledger {
         }
     }
 
-    /// Adds the new paid orders to the customer lists, in time order; returns how many there were. The
+    /// Adds the new paid orders to the customer lists, in day order; returns how many there were. The
     /// entries are pushed unmarked, then each list that grew marks its customers' first orders in one pass
     /// (`CustomerList::mark_firsts`) against the customers it had. The product lists grow on a second
     /// thread, the store's, sellers' and categories' on this one (they share nothing).
+    ///
+    /// Orders of one day go in position order: a list counts customers by day, so which of a customer's
+    /// orders of a day is marked first changes no count. A store whose orders come in day order (ids given
+    /// as they were placed) is so walked straight along its columns, once, with no sort (sorting positions
+    /// by time read the orders' column at random, all of it resident at once).
     fn customers(&mut self, first_new: usize) -> u64 {
         // positions as u32: at a first load this holds every paid order (40 MB at 10M orders)
-        let mut new: Vec<u32> =
-            (first_new as u32..self.orders.len() as u32).filter(|&p| self.orders[p as usize].paid()).collect();
-        new.sort_by_key(|&p| self.orders[p as usize].placed);
-        if let Some(&p) = new.last() {
-            self.last_placed = self.last_placed.max(self.orders[p as usize].placed);
+        let mut new: Vec<u32> = Vec::new();
+        let (mut in_order, mut last_day) = (true, Day::MIN);
+        for (pos, o) in (first_new..).zip(self.orders.walk_from(first_new)) {
+            if o.paid() {
+                self.last_placed = self.last_placed.max(o.placed);
+                let day = time::day_of(o.placed);
+                in_order &= day >= last_day;
+                last_day = day;
+                if o.customer != NO_CUSTOMER {
+                    new.push(pos as u32);
+                }
+            }
         }
-        new.retain(|&p| self.orders[p as usize].customer != NO_CUSTOMER);
+        if !in_order {
+            new.sort_by_key(|&p| time::day_of(self.orders[p as usize].placed));
+        }
         let m = &mut self.model;
         let mut store = (std::mem::take(&mut m.store_customers), std::mem::take(&mut self.seen_store));
         let mut sellers = (std::mem::take(&mut m.seller_customers), std::mem::take(&mut self.seen_sellers));
@@ -1195,9 +1231,12 @@ impl Ledger {
         std::thread::scope(|s| {
             s.spawn(|| this.grow_lists(&new, &mut products, |pos| this.targets(pos).0));
             let start = store.0.len();
-            for &pos in &new {
+            for (i, &pos) in new.iter().enumerate() {
                 let o = &this.orders[pos as usize];
                 store.0.push(time::day_of(o.placed), o.customer, false);
+                if i.is_multiple_of(column::SHED) {
+                    this.shed_columns();
+                }
             }
             store.1.mark_grown(&mut store.0, start);
             this.grow_lists(&new, &mut sellers, |pos| vec![this.orders[pos].seller]);
@@ -1221,13 +1260,17 @@ impl Ledger {
     ) {
         let (lists, seen) = lists;
         let before: Vec<usize> = lists.iter().map(|l| l.len()).collect();
-        for &pos in new {
+        for (i, &pos) in new.iter().enumerate() {
             let o = &self.orders[pos as usize];
             let day = time::day_of(o.placed);
             for k in scopes(pos as usize) {
                 Arc::make_mut(&mut lists[k as usize]).push(day, o.customer, false);
             }
+            if i.is_multiple_of(column::SHED) {
+                self.shed_columns();
+            }
         }
+        self.shed_columns();
         seen.resize_with(lists.len(), Seen::default);
         for ((list, start), known) in lists.iter_mut().zip(before).zip(seen.iter_mut()) {
             // Only a list that grew is made unique: the others stay shared with the model on screen.

@@ -153,8 +153,12 @@ impl Ledger {
         m.reviews = ev.reviews.iter().map(|r| r.id).fold(m.reviews, i64::max);
         m.returns = ev.returns.iter().chain(&ev.returns_again).map(|r| r.id).fold(m.returns, i64::max);
         m.messages = ev.messages.iter().chain(&ev.messages_again).map(|r| r.id).fold(m.messages, i64::max);
-        for d in ev.disputes.iter().chain(&ev.disputes_again) {
+        for (i, d) in ev.disputes.iter().chain(&ev.disputes_again).enumerate() {
             self.marks.disputes = self.marks.disputes.max(d.id);
+            // A load's disputes are about orders all over the orders' column.
+            if i % 1024 == 1023 {
+                self.shed_columns();
+            }
             if self.order_pos(d.order).is_none() {
                 self.skip("disputes of an unknown order", format!("dispute {} (order {})", d.id, d.order));
                 continue;
@@ -187,6 +191,7 @@ impl Ledger {
         for d in disputes.iter().chain(&disputes_again) {
             if self.order_pos(d.order).is_some() {
                 self.dispute_pieces(d, now, pieces);
+                self.flush_if_big(pieces);
             }
         }
         for r in &reviews {

@@ -144,6 +144,8 @@ enum Streamed {
 
 impl Ledger {
     pub(super) fn empty(path: &Path) -> Ledger {
+        let mut item_start = Ledger::column();
+        item_start.push(0);
         Ledger {
             path: path.to_path_buf(),
             model: Model::default(),
@@ -151,12 +153,12 @@ impl Ledger {
             product_ix: Default::default(),
             category_ix: Default::default(),
             customer_ix: Default::default(),
-            orders: Vec::new(),
+            orders: Ledger::column(),
             order_ids: IdRuns::default(),
             order_events: Default::default(),
             rows: Default::default(),
-            item_start: vec![0],
-            items: Vec::new(),
+            item_start,
+            items: Ledger::column(),
             item_ids: IdRuns::default(),
             pending_disputes: Default::default(),
             pending_returns: Default::default(),
@@ -205,6 +207,7 @@ impl Ledger {
         }
         // The rows read and let go stay with the allocator otherwise (~180 MB at 10M orders).
         crate::memory::trim();
+        l.shed_columns();
         Ok(l)
     }
 
@@ -315,6 +318,7 @@ impl Ledger {
             pending.retain(|&p| self.order_pending(p as usize));
             self.rows.keep(&pending);
             self.release_tails(false);
+            self.shed_columns();
             progress(0.15 + 0.65 * ((to - lo + 1) as f64 / (hi - lo + 1) as f64));
             from = to;
         }

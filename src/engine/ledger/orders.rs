@@ -36,7 +36,7 @@ impl Events {
 
 /// An order as the ledger keeps it for good: 20 bytes (packed to 4-byte alignment: 10M orders in 200 MB, not
 /// 240), its id and its events kept apart (see `Ledger`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C, packed(4))]
 pub(super) struct Order {
     pub placed: i64,

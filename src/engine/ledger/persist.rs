@@ -19,6 +19,9 @@ use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 
 use super::orders::{Events, Order, Rows};
+use bytemuck::Pod;
+
+use super::column::{Column, SHED};
 use super::{CustomerIx, IdRuns, Item, Ledger, Marks, Seen, headroom};
 use crate::engine::model::Model;
 use crate::engine::packed::{unzigzag, zigzag};
@@ -68,30 +71,44 @@ fn read_ids<R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Option<IdRuns>> {
 }
 
 /// A varint column as a vector, each value as `f` makes it, with room for what commits add (`headroom`).
-fn with_room<T, R: Read + Seek>(r: &mut Reader<R>, mut f: impl FnMut(u64) -> io::Result<T>) -> io::Result<Vec<T>> {
-    let mut out = Vec::new();
+fn with_room<T: Pod, R: Read + Seek>(
+    r: &mut Reader<R>,
+    out: &mut Column<T>,
+    mut f: impl FnMut(u64) -> io::Result<T>,
+) -> io::Result<()> {
+    let mut reserved = false;
     r.varints_each(|n, v| {
-        if out.capacity() == 0 {
+        if !reserved {
             out.reserve_exact(headroom(n));
+            reserved = true;
         }
         out.push(f(v)?);
         Ok(())
     })?;
-    Ok(out)
+    Ok(())
 }
 
-/// A varint column decoded into the fields of `rows` (`set` takes one value each; one per row or none).
-fn fill<T, R: Read + Seek>(
+/// A varint column decoded into the fields of `rows` (`set` takes one value each; one per row or none),
+/// letting go of the pages of a column in a file as it passes them.
+fn fill<T: Pod, R: Read + Seek>(
     r: &mut Reader<R>,
-    rows: &mut [T],
+    rows: &mut Column<T>,
     mut set: impl FnMut(&mut T, u64) -> io::Result<()>,
 ) -> io::Result<()> {
     let want = rows.len();
-    let mut each = rows.iter_mut();
+    let mut at = 0;
     let n = r.varints_each(|n, v| {
-        let row = each.next().filter(|_| n == want).ok_or_else(|| bad("a column longer than its rows"))?;
-        set(row, v)
+        if n != want || at == want {
+            return Err(bad("a column longer than its rows"));
+        }
+        set(&mut rows[at], v)?;
+        at += 1;
+        if at.is_multiple_of(SHED) {
+            rows.shed_before(at);
+        }
+        Ok(())
     })?;
+    rows.shed();
     if n == want { Ok(()) } else { Err(bad("a column shorter than its rows")) }
 }
 
@@ -163,11 +180,11 @@ impl Ledger {
         w.frame(|w| {
             let o = &self.orders;
             write_ids(w, &self.order_ids)?;
-            w.varints(deltas(o.iter().map(|o| o.placed)))?;
-            w.varints(o.iter().map(|o| u64::from(o.seller)))?;
+            w.varints(deltas(o.walk().map(|o| o.placed)))?;
+            w.varints(o.walk().map(|o| u64::from(o.seller)))?;
             // (no customer, u32::MAX, as 0)
-            w.varints(o.iter().map(|o| u64::from(o.customer.wrapping_add(1))))?;
-            w.u32s_of(o.iter().map(Order::check_paid))?;
+            w.varints(o.walk().map(|o| u64::from(o.customer.wrapping_add(1))))?;
+            w.u32s_of(o.walk().map(|o| o.check_paid()))?;
             let counts: [fn(&Events) -> u16; 7] = [
                 |e| e.seller_cancels,
                 |e| e.buyer_cancels,
@@ -186,10 +203,10 @@ impl Ledger {
             Ok(())
         })?;
         w.frame(|w| {
-            w.varints(deltas(self.item_start.iter().map(|&s| i64::from(s))))?;
-            w.varints(self.items.iter().map(|i| u64::from(i.product)))?;
-            w.varints(self.items.iter().map(|i| u64::from(i.units.unsigned_abs())))?;
-            w.varints(self.items.iter().map(|i| zigzag(i.price)))?;
+            w.varints(deltas(self.item_start.walk().map(i64::from)))?;
+            w.varints(self.items.walk().map(|i| u64::from(i.product)))?;
+            w.varints(self.items.walk().map(|i| u64::from(i.units.unsigned_abs())))?;
+            w.varints(self.items.walk().map(|i| zigzag(i.price)))?;
             write_ids(w, &self.item_ids)
         })?;
         w.frame(|w| {
@@ -273,20 +290,21 @@ impl Ledger {
         };
         (l.last_placed, l.now, l.first_ts) = (v[11], v[12], v[13]);
         let (sellers, products) = (model.sellers.len() as u32, model.products.len() as u32);
-        l.orders = r.framed(1, |r| {
+        r.framed(1, |r| {
             let ids = read_ids(r)?;
             // Each column straight into the orders' fields: as columns first, the orders were read twice over
             // (a warm start's peak at 10M).
             let mut prev = 0i64;
-            let mut orders = with_room(r, |z| {
+            let orders = &mut l.orders;
+            with_room(r, orders, |z| {
                 prev = prev.wrapping_add(unzigzag(z));
                 Ok(Order::from_parts(prev, 0, 0, 0))
             })?;
-            fill(r, &mut orders, |o, s| {
+            fill(r, orders, |o, s| {
                 o.seller = fit(s)?;
                 if o.seller >= sellers { Err(bad("an order's seller out of range")) } else { Ok(()) }
             })?;
-            fill(r, &mut orders, |o, c| {
+            fill(r, orders, |o, c| {
                 o.customer = fit::<u32, u64>(c)?.wrapping_sub(1);
                 Ok(())
             })?;
@@ -303,9 +321,13 @@ impl Ledger {
             if check.len() != n || ev.iter().any(|e| e.len() != with.len()) || with.iter().any(|&p| p as usize >= n) {
                 return Err(bad("order columns that do not agree"));
             }
-            for (o, c) in orders.iter_mut().zip(check) {
-                o.set_check_paid(c);
+            for (i, c) in check.into_iter().enumerate() {
+                orders[i].set_check_paid(c);
+                if i.is_multiple_of(SHED) {
+                    orders.shed_before(i);
+                }
             }
+            orders.shed();
             l.order_ids = ids;
             l.order_events = with
                 .iter()
@@ -323,12 +345,17 @@ impl Ledger {
                     (p, e)
                 })
                 .collect();
-            Ok(orders)
+            Ok(())
         })?;
         r.framed(2, |r| {
-            l.item_start = undeltas(r)?;
-            l.item_start.reserve_exact(headroom(l.item_start.len()) - l.item_start.len());
-            let mut items = with_room(r, |p| {
+            let (mut prev, mut starts) = (0i64, Ledger::column());
+            with_room(r, &mut starts, |z| {
+                prev = prev.wrapping_add(unzigzag(z));
+                fit(prev)
+            })?;
+            l.item_start = starts;
+            let items = &mut l.items;
+            with_room(r, items, |p| {
                 let product = fit(p)?;
                 if product < products {
                     Ok(Item { product, units: 0, price: 0 })
@@ -336,28 +363,27 @@ impl Ledger {
                     Err(bad("an item's product"))
                 }
             })?;
-            fill(r, &mut items, |i, u| {
+            fill(r, items, |i, u| {
                 i.units = fit(u)?;
                 if i.units > 0 { Ok(()) } else { Err(bad("an item of no units")) }
             })?;
-            fill(r, &mut items, |i, z| {
+            fill(r, items, |i, z| {
                 i.price = unzigzag(z);
                 Ok(())
             })?;
             let ids = read_ids(r)?;
             let n = items.len();
             let fits = l.item_start.len() == l.orders.len() + 1
-                && l.item_start.is_sorted()
+                && l.item_start.walk().is_sorted()
                 && l.item_start.last().is_some_and(|&e| e as usize == n);
             let Some(ids) = ids.filter(|ids| ids.len() == n && fits) else {
                 return Err(bad("item columns that do not agree"));
             };
-            l.items = items;
             l.item_ids = ids;
             Ok(())
         })?;
         let ids: Vec<i64> = r.framed(3, |r| undeltas(r))?;
-        if l.orders.iter().any(|o| o.customer != super::NO_CUSTOMER && o.customer as usize >= ids.len()) {
+        if l.orders.walk().any(|o| o.customer != super::NO_CUSTOMER && o.customer as usize >= ids.len()) {
             return Err(bad("an order's customer out of range"));
         }
         l.customer_ix = CustomerIx::from_ids(ids).ok_or_else(|| bad("a customer id twice"))?;
@@ -436,6 +462,7 @@ impl Ledger {
         }
         l.quality = model.quality.clone();
         l.model = model;
+        l.shed_columns();
         Ok(l)
     }
 }
