@@ -495,7 +495,7 @@ impl Ledger {
         let reread = rows::orders(conn, path, Pick::Ids(&pending_ids), &mut self.quality)?;
         let new_items = rows::items_after(conn, path, self.marks.items, &mut self.quality)?;
         progress(0.5);
-        let mut ev = self.read_events(conn)?;
+        let mut ev = self.read_events(conn, true)?;
         if let Some(tx) = snapshot {
             tx.commit().at(path)?;
         }

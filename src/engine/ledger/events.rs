@@ -38,8 +38,9 @@ pub(super) struct EventRows {
 }
 
 impl Ledger {
-    /// Reads the events above the watermarks and the pending ones again.
-    pub(super) fn read_events(&mut self, conn: &Connection) -> Result<EventRows> {
+    /// Reads the events above the watermarks and the pending ones again; the reviews too unless a first
+    /// load reads them itself (a run at a time).
+    pub(super) fn read_events(&mut self, conn: &Connection, with_reviews: bool) -> Result<EventRows> {
         let (path, m, q) = (self.path.as_path(), self.marks, &mut self.quality);
         let sorted = |mut ids: Vec<i64>| {
             ids.sort_unstable();
@@ -52,7 +53,7 @@ impl Ledger {
             cancels: rows::cancellations(conn, path, Pick::After(m.cancellations), q)?,
             disputes: rows::disputes(conn, path, Pick::After(m.disputes), q)?,
             disputes_again: rows::disputes(conn, path, Pick::Ids(&dispute_ids), q)?,
-            reviews: rows::reviews(conn, path, Pick::After(m.reviews), q)?,
+            reviews: if with_reviews { rows::reviews(conn, path, Pick::After(m.reviews), q)? } else { Vec::new() },
             returns: rows::returns(conn, path, Pick::After(m.returns), q)?,
             returns_again: rows::returns(conn, path, Pick::Ids(&return_ids), q)?,
             messages: rows::messages(conn, path, Pick::After(m.messages), q)?,

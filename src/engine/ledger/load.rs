@@ -90,16 +90,33 @@ impl Held {
 }
 
 impl Runs {
-    fn new(all: Vec<ReviewRow>) -> Runs {
-        let runs = all
-            .chunks(RUN)
-            .map(|c| {
-                let mut run: Vec<Held> = c.iter().map(Held::of).collect();
-                run.sort_by_key(|r| r.order);
-                (0, run)
-            })
-            .collect();
-        Runs { runs }
+    /// The store's reviews above the watermark, read `RUN` ids at a time, vetted, each run held as `Held`
+    /// (read whole as rows first, the reviews of a 10M-order store, ~0.5 GB, were a load's peak); with
+    /// the latest time among them ("now"'s share). Moves the watermark, the first day and what the store
+    /// records, as the other events do.
+    fn read(l: &mut Ledger, conn: &Connection, horizon: i64) -> Result<(Runs, i64)> {
+        let path = l.path.clone();
+        let (lo, hi) = id_extent(conn, &path, "reviews")?;
+        let (mut runs, mut now, mut first) = (Vec::new(), i64::MIN, i64::MAX);
+        let mut from = l.marks.reviews.max(lo - 1);
+        while from < hi {
+            let to = from.saturating_add(RUN as i64).min(hi);
+            let mut page = rows::reviews(conn, &path, Pick::Slice(from, to), &mut l.quality)?;
+            page.retain_mut(|r| l.vet_review(r, horizon));
+            for r in &page {
+                (now, first) = (now.max(r.created), first.min(r.created));
+                l.marks.reviews = l.marks.reviews.max(r.id);
+            }
+            l.model.recorded.reviews |= !page.is_empty();
+            let mut run: Vec<Held> = page.iter().map(Held::of).collect();
+            run.sort_by_key(|r| r.order);
+            if !run.is_empty() {
+                runs.push((0, run));
+            }
+            from = to;
+        }
+        l.first_ts = l.first_ts.min(first);
+        Ok((Runs { runs }, now))
     }
 
     /// Hands over the reviews of the orders up to `to` (reviews of no order first), or all that are left.
@@ -225,18 +242,14 @@ impl Ledger {
         let path = path.as_path();
         // Times after tomorrow have not happened yet: they never move "now" (see `quality`).
         let horizon = time::wall_clock() + SECS_PER_DAY;
-        let mut ev = self.read_events(conn)?;
+        let mut ev = self.read_events(conn, false)?;
         self.vet_events(&mut ev, horizon);
         self.now = self.event_times(&ev);
+        let (mut reviews, reviews_now) = Runs::read(self, conn, horizon)?;
+        self.now = self.now.max(reviews_now);
         progress(0.15);
-        let extent = |table: &str| -> Result<(i64, i64)> {
-            let sql = format!("SELECT min(id), max(id) FROM {table}");
-            let (lo, hi): (Option<i64>, Option<i64>) =
-                conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).at(path)?;
-            Ok((lo.unwrap_or(0), hi.unwrap_or(-1)))
-        };
-        let (lo, hi) = extent("orders")?;
-        let (items_lo, items_hi) = extent("order_items")?;
+        let (lo, hi) = id_extent(conn, path, "orders")?;
+        let (items_lo, items_hi) = id_extent(conn, path, "order_items")?;
         let room = |lo: i64, hi: i64| usize::try_from((hi - lo + 1).clamp(0, RESERVE_MAX)).unwrap_or(0);
         self.reserve(room(lo, hi), room(items_lo, items_hi));
 
@@ -248,8 +261,6 @@ impl Ledger {
             keys.into_iter().peekable()
         };
         let mut cancels = by_order(ev.cancels.iter().zip(0..).map(|(c, i)| (c.order, i)).collect());
-        self.marks.reviews = ev.reviews.iter().map(|r| r.id).fold(self.marks.reviews, i64::max);
-        let mut reviews = Runs::new(std::mem::take(&mut ev.reviews));
         let mut disputes = by_order(ev.disputes.iter().zip(0..).map(|(d, i)| (d.order, i)).collect());
 
         let (mut buffer, mut pages, mut last_order) =
@@ -348,6 +359,13 @@ impl Ledger {
         progress(1.0);
         Ok(Streamed::Done)
     }
+}
+
+/// The lowest and highest id of a table (0 and -1 when it is empty).
+fn id_extent(conn: &Connection, path: &Path, table: &str) -> Result<(i64, i64)> {
+    let sql = format!("SELECT min(id), max(id) FROM {table}");
+    let (lo, hi): (Option<i64>, Option<i64>) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).at(path)?;
+    Ok((lo.unwrap_or(0), hi.unwrap_or(-1)))
 }
 
 /// A customer index with an array for the `customers` table's row ids (none without that table).
