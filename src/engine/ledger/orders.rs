@@ -1,4 +1,4 @@
-//! What the ledger keeps of each order. Every order has a compact entry (`Order`, 24 bytes: its date,
+//! What the ledger keeps of each order. Every order has a compact entry (`Order`, 20 bytes: its date,
 //! seller, buyer, payment and a check of its row; its id and its event counts are kept apart, as runs of
 //! ids and for the orders with events only). The whole row (`OrderRow`, ~180 bytes) is kept only where a
 //! refresh needs it (`Rows`): for pending orders, for the orders a load or refresh is adding, and for the
