@@ -114,3 +114,36 @@ fn docs_match_the_code() {
     let cfg = kpiscope::config::Config::parse(&text(&out.stdout), std::path::Path::new("x")).expect("parses");
     assert_eq!(cfg.standard, kpiscope::config::Standard::Ebay);
 }
+
+/// The ledger keeps its per-order columns in a file in the cache directory, or in memory with the cache off
+/// (`engine/ledger/column.rs`): the answers are the same, and the file leaves nothing behind.
+#[test]
+fn per_order_columns_in_a_file_or_in_memory_give_the_same_answers() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("demo.db");
+    let store = store.to_str().expect("utf8");
+    let made = kpiscope(&["demo", store, "--orders", "4000"]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let cache = dir.path().join("cache");
+    let run = |cache_dir: &std::ffi::OsStr, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kpiscope"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("KPISCOPE_CACHE_DIR", cache_dir)
+            .output()
+            .expect("run kpiscope")
+    };
+    for args in [vec!["flags", store], vec!["report", store, "--period", "all", "--format", "json"]] {
+        let in_memory = run("off".as_ref(), &args);
+        let in_file = run(cache.as_os_str(), &args);
+        assert_eq!(in_memory.status.code(), in_file.status.code(), "{args:?}: {}", text(&in_file.stderr));
+        assert!(!in_file.stdout.is_empty());
+        assert_eq!(text(&in_memory.stdout), text(&in_file.stdout), "{args:?}");
+    }
+    // Only the model cache's entry: the columns' file had no name.
+    let left: Vec<String> = std::fs::read_dir(&cache)
+        .expect("cache dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.iter().all(|f| f.ends_with(".model")), "{left:?}");
+}
