@@ -7,7 +7,8 @@
 use rusqlite::Connection;
 
 use super::pieces::Pieces;
-use super::{DISPUTE_RESPONSE_SECS, Ledger, REPLY_SECS, RETURN_RESPONSE_SECS, max_ts, to_redo};
+use super::refresh::to_redo;
+use super::{DISPUTE_RESPONSE_SECS, Ledger, REPLY_SECS, RETURN_RESPONSE_SECS, max_ts};
 use crate::engine::model::Stock;
 use crate::engine::rows::{
     self, CancelRow, DisputeRow, MessageRow, Pick, ReturnRow, ReviewRow, SpendRow, StockRow, TrafficRow,
