@@ -229,31 +229,27 @@ impl<W: Write> Writer<W> {
         self.len(values.len())?;
         let size: u64 = values.clone().map(|v| u64::from(v.max(1).ilog2() / 7 + 1)).sum();
         self.raw(&size.to_le_bytes())?;
-        let mut bytes = std::mem::take(&mut self.scratch);
-        bytes.clear();
-        for mut v in values {
+        self.chunked(values, |bytes, mut v| {
             while v >= 0x80 {
                 bytes.push(v as u8 | 0x80);
                 v >>= 7;
             }
             bytes.push(v as u8);
-            if bytes.len() >= CHUNK {
-                self.raw(&bytes)?;
-                bytes.clear();
-            }
-        }
-        self.raw(&bytes)?;
-        self.scratch = bytes;
-        Ok(())
+        })
     }
 
     /// A column of `u32`s from an iterator, a chunk at a time.
     pub(crate) fn u32s_of(&mut self, values: impl ExactSizeIterator<Item = u32>) -> io::Result<()> {
         self.len(values.len())?;
+        self.chunked(values, |bytes, v| bytes.extend(v.to_le_bytes()))
+    }
+
+    /// Writes each value as `put` encodes it, through the scratch buffer a chunk at a time.
+    fn chunked<T>(&mut self, values: impl Iterator<Item = T>, put: impl Fn(&mut Vec<u8>, T)) -> io::Result<()> {
         let mut bytes = std::mem::take(&mut self.scratch);
         bytes.clear();
         for v in values {
-            bytes.extend(v.to_le_bytes());
+            put(&mut bytes, v);
             if bytes.len() >= CHUNK {
                 self.raw(&bytes)?;
                 bytes.clear();
