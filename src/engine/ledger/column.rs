@@ -358,7 +358,7 @@ mod map {
     }
 
     /// A file system without `O_TMPFILE`: a named file, removed at once.
-    fn named_then_removed(dir: &Path) -> io::Result<File> {
+    pub(super) fn named_then_removed(dir: &Path) -> io::Result<File> {
         let path = dir.join(format!(".ledger-columns-{}-{:?}", std::process::id(), std::thread::current().id()));
         let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
         std::fs::remove_file(&path)?;
@@ -386,6 +386,15 @@ mod tests {
         col.reserve_exact(1_000_000);
         assert!(col.capacity() >= 1_200_000);
         assert_eq!(col[199_999], 599_997);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn without_unnamed_files_a_named_one_is_removed_at_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = map::named_then_removed(dir.path()).expect("file");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("read").count(), 0);
+        assert!(file.metadata().is_ok());
     }
 
     #[test]
