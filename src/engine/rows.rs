@@ -257,38 +257,39 @@ pub struct ItemRow {
 /// any store written an order at a time, and sorted here only when it is not: SQLite has no index on the
 /// order to sort by, and its sort doubled the time of reading the items.
 pub fn items_after(conn: &Connection, path: &Path, mark: i64, q: &mut Quality) -> Result<Vec<ItemRow>> {
-    let (mut out, _) = items(conn, path, mark, None, q)?;
+    let (mut out, _) = items(conn, path, mark, i64::MAX, None, q)?;
     if !out.is_sorted_by_key(|i| i.order) {
         out.sort_unstable_by_key(|i| (i.order, i.id));
     }
     Ok(out)
 }
 
-/// Up to `limit` items with `id > mark`, in id order (not sorted by order: a first load that reads them a page
-/// at a time needs them in order order and checks it), and the highest id read, bad rows included (a page
-/// of bad rows still moves on).
+/// Up to `limit` items with `mark < id <= to`, in id order (not sorted by order: a first load that reads them
+/// a page at a time needs them in order order and checks it), and the highest id read, bad rows included (a
+/// page of bad rows still moves on).
 pub fn items_page(
     conn: &Connection,
     path: &Path,
-    mark: i64,
+    (mark, to): (i64, i64),
     limit: usize,
     q: &mut Quality,
 ) -> Result<(Vec<ItemRow>, i64)> {
-    items(conn, path, mark, Some(limit), q)
+    items(conn, path, mark, to, Some(limit), q)
 }
 
-/// Items with `id > mark` in id order, at most `limit` of them, and the highest id read.
+/// Items with `mark < id <= to` in id order, at most `limit` of them, and the highest id read.
 fn items(
     conn: &Connection,
     path: &Path,
     mark: i64,
+    to: i64,
     limit: Option<usize>,
     q: &mut Quality,
 ) -> Result<(Vec<ItemRow>, i64)> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items WHERE id > ?1 \
-             ORDER BY id LIMIT ?2",
+            "SELECT id, order_id, product_id, quantity, unit_price_minor FROM order_items \
+             WHERE id > ?1 AND id <= ?3 ORDER BY id LIMIT ?2",
         )
         .at(path)?;
     let mut out = Vec::with_capacity(limit.unwrap_or(0));
@@ -302,7 +303,7 @@ fn items(
     };
     // (SQLite reads a negative LIMIT as none.)
     let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-    let rows = stmt.query(rusqlite::params![mark, limit]).at(path)?;
+    let rows = stmt.query(rusqlite::params![mark, limit, to]).at(path)?;
     collect_some(path, "order_items", rows, q, Some(seen), &mut map, &mut out)?;
     Ok((out, last))
 }

@@ -134,9 +134,10 @@ impl Runs {
     }
 }
 
-/// The items after a watermark, a page at a time.
+/// The items after a watermark up to the last one there was when the load began, a page at a time.
 struct Pages {
     mark: i64,
+    to: i64,
     done: bool,
 }
 
@@ -146,7 +147,7 @@ impl Pages {
         if self.done {
             return Ok(None);
         }
-        let (page, last) = rows::items_page(conn, path, self.mark, PAGE, q)?;
+        let (page, last) = rows::items_page(conn, path, (self.mark, self.to), PAGE, q)?;
         (self.done, self.mark) = (last == self.mark, last);
         Ok(Some(page))
     }
@@ -248,8 +249,11 @@ impl Ledger {
         let (mut reviews, reviews_now) = Runs::read(self, conn, horizon)?;
         self.now = self.now.max(reviews_now);
         progress(0.15);
-        let (lo, hi) = id_extent(conn, path, "orders")?;
-        let (items_lo, items_hi) = id_extent(conn, path, "order_items")?;
+        // The orders and items as they are now, in one statement (one state of the store): rows another
+        // program commits during the load are above these and the next refresh takes them. Read up to
+        // whatever was there, a commit's new items came before their orders and were left out as items of
+        // no order, and the refresh then added the orders without them.
+        let ((lo, hi), (items_lo, items_hi)) = extents(conn, path)?;
         let room = |lo: i64, hi: i64| usize::try_from((hi - lo + 1).clamp(0, RESERVE_MAX)).unwrap_or(0);
         self.reserve(room(lo, hi), room(items_lo, items_hi));
 
@@ -264,7 +268,7 @@ impl Ledger {
         let mut disputes = by_order(ev.disputes.iter().zip(0..).map(|(d, i)| (d.order, i)).collect());
 
         let (mut buffer, mut pages, mut last_order) =
-            (Vec::<ItemRow>::new(), Pages { mark: self.marks.items, done: false }, i64::MIN);
+            (Vec::<ItemRow>::new(), Pages { mark: self.marks.items, to: items_hi, done: false }, i64::MIN);
         let (mut pieces, mut scratch) = (Pieces::default(), TimedScratch::default());
         let mut from = lo - 1;
         while from < hi {
@@ -366,6 +370,14 @@ fn id_extent(conn: &Connection, path: &Path, table: &str) -> Result<(i64, i64)> 
     let sql = format!("SELECT min(id), max(id) FROM {table}");
     let (lo, hi): (Option<i64>, Option<i64>) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).at(path)?;
     Ok((lo.unwrap_or(0), hi.unwrap_or(-1)))
+}
+
+/// `id_extent` of the orders and of the items, read in one statement.
+fn extents(conn: &Connection, path: &Path) -> Result<((i64, i64), (i64, i64))> {
+    let sql = "SELECT (SELECT min(id) FROM orders), (SELECT max(id) FROM orders), \
+               (SELECT min(id) FROM order_items), (SELECT max(id) FROM order_items)";
+    let v: [Option<i64>; 4] = conn.query_row(sql, [], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])).at(path)?;
+    Ok(((v[0].unwrap_or(0), v[1].unwrap_or(-1)), (v[2].unwrap_or(0), v[3].unwrap_or(-1))))
 }
 
 /// A customer index with an array for the `customers` table's row ids (none without that table).
