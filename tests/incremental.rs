@@ -211,6 +211,31 @@ fn a_commit_during_a_first_load_is_followed_by_the_next_refresh() {
     assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
 }
 
+/// Ids far apart (an import keeps a file's ids: one of 2^63 - 1 among 1..N): a load in slices of ids
+/// steps over the empty ranges, and gives what reading every table whole gives.
+#[test]
+fn a_load_steps_over_ids_far_apart() {
+    let (_dir, path, ro, _) = demo_ledger(600, 11);
+    let rw = kpiscope::store::open_writable(&path).expect("rw");
+    rw.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE order_items SET order_id = 9223372036854775807 WHERE order_id = (SELECT max(id) FROM orders);
+         UPDATE orders SET id = 9223372036854775807 WHERE id = (SELECT max(id) FROM orders);
+         UPDATE reviews SET id = 9223372036854775807 WHERE id = (SELECT max(id) FROM reviews);",
+    )
+    .expect("far ids");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let p = path.clone();
+    std::thread::spawn(move || {
+        let ro = kpiscope::store::open_read_only(&p).expect("ro");
+        let _ = tx.send(Ledger::load(&ro, &p, &mut |_| {}).map(Ledger::into_model));
+    });
+    let sliced = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("a load that ends").expect("load");
+    let whole = Ledger::load_sliced(&ro, &path, None, &mut |_| {}).expect("whole");
+    assert_same(&sliced, whole.model());
+    assert_eq!(sliced.quality.issues(), whole.model().quality.issues());
+}
+
 /// A load read a slice of orders at a time gives what reading every table whole gives. With slices of a
 /// few orders "now" moves at each slice, so orders held pending pass their deadlines between slices: the
 /// events after the store's middle are deleted first, so that the orders, not the events, move "now".
