@@ -60,7 +60,7 @@ impl<T: Pod> Column<T> {
             Kind::Mem(vec) => vec.push(v),
             #[cfg(target_os = "linux")]
             Kind::File(m) => {
-                if m.len == m.cap && !m.grow((m.cap * 2).max(SHED)) {
+                if m.len == m.cap && !m.grow((m.cap + m.cap / 2).max(SHED)) {
                     self.move_to_memory();
                     return self.push(v);
                 }
@@ -69,13 +69,15 @@ impl<T: Pod> Column<T> {
         }
     }
 
-    /// Room for `n` more entries (exactly: see `ledger::headroom`).
+    /// Room for `n` more entries (exactly: see `ledger::headroom`). A file takes a hint of more than doubling
+    /// as none: it grows as it fills without copying anything, and a load's hint is its ids' extent, which
+    /// need not be dense (with one id of 2^63 - 1 it asked for 2^25 orders, ~0.7 GB of disk for a store of 20).
     pub fn reserve_exact(&mut self, n: usize) {
         match &mut self.kind {
             Kind::Mem(vec) => vec.reserve_exact(n),
             #[cfg(target_os = "linux")]
             Kind::File(m) => {
-                if m.len + n > m.cap && !m.grow(m.len + n) {
+                if m.len + n > m.cap && n <= m.len + SHED && !m.grow(m.len + n) {
                     self.move_to_memory();
                     self.reserve_exact(n);
                 }
@@ -383,8 +385,8 @@ mod tests {
         assert_eq!(col[7], 1);
         assert_eq!(col.walk().len(), 200_000);
         assert_eq!(col.walk().map(|v| v as u128).sum::<u128>(), (0..200_000u128).map(|i| i * 3).sum::<u128>() - 20);
-        col.reserve_exact(1_000_000);
-        assert!(col.capacity() >= 1_200_000);
+        col.reserve_exact(100_000);
+        assert!(col.capacity() >= 300_000);
         assert_eq!(col[199_999], 599_997);
     }
 
