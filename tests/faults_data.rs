@@ -103,6 +103,24 @@ fn times_in_the_future_never_move_now() {
     assert_eq!(kpi(&m, "ratings"), kpi(&base, "ratings"));
 }
 
+/// A traffic or spend day far in the future or the past (the fuzz tests wrote 9024 and 0024) is left out, as
+/// any future time or bad value is: counted, the store's days stay where its real activity is, and the
+/// day cells do not span millennia (they took gigabytes).
+#[test]
+fn traffic_and_spend_days_out_of_range_are_left_out() {
+    let base = open(&common::handmade_store().1);
+    let (_dir, path) = store_with(
+        "INSERT INTO traffic_daily (seller_id, day, page_views, visitors, add_to_cart, checkouts)
+         VALUES (1, '9024-03-01', 10, 5, 1, 1), (1, '0024-03-01', 10, 5, 1, 1);
+         INSERT INTO marketing_spend (seller_id, day, channel, amount_minor) VALUES (1, '9024-03-02', 'x', 100);",
+    );
+    let m = open(&path);
+    assert_eq!(count(&m, "future_time"), 2);
+    assert_eq!(count(&m, "bad_value:traffic_daily.day"), 1);
+    assert_eq!((m.first_day, m.last_day, m.now_ts), (base.first_day, base.last_day, base.now_ts));
+    assert_eq!(kpi(&m, "visitors"), kpi(&base, "visitors"));
+}
+
 #[test]
 fn ratings_of_0_or_7_and_sub_ratings_of_9_are_left_out() {
     let base = open(&common::handmade_store().1);

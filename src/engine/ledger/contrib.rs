@@ -309,11 +309,18 @@ impl Ledger {
             self.skip(why, format!("{what} row {id} (seller {seller})"));
             return None;
         };
-        let Some(d) = time::parse_day(day) else {
+        // A day before 1970 is no record of a shop (and each day a series spans takes room: a fuzzed day
+        // of year 24 or 9024 made the store's and sellers' day cells span millennia, gigabytes of them).
+        let Some(d) = time::parse_day(day).filter(|&d| d >= 0) else {
             let col = if traffic { "bad_value:traffic_daily.day" } else { "bad_value:marketing_spend.day" };
             self.quality.note(col, || format!("{what} row {id}: day {day:?}"));
             return None;
         };
+        // A day after tomorrow has not happened yet, as for any other time.
+        if d > time::day_of(time::wall_clock()) + 1 {
+            self.quality.note("future_time", || format!("{what} row {id}: day {day}"));
+            return None;
+        }
         Some((s, d))
     }
 

@@ -95,14 +95,17 @@ impl Ledger {
         for m in ev.messages.iter().chain(&ev.messages_again) {
             now = now.max(max_ts(&[Some(m.received), m.replied]));
         }
-        // The first day of data: the earliest activity of any kind (as "now" is the latest).
+        // The first day of data: the earliest activity of any kind (as "now" is the latest). Traffic and
+        // spend days count as their rows do (`seller_day`): from 1970 to tomorrow.
+        let today = time::day_of(time::wall_clock());
+        let day = |d: &str| time::parse_day(d).filter(|&d| (0..=today + 1).contains(&d)).map(time::day_start);
         let earliest = [
             ev.reviews.iter().map(|r| r.created).min(),
             ev.returns.iter().map(|r| r.requested).min(),
             ev.messages.iter().map(|m| m.received).min(),
             ev.disputes.iter().map(|d| d.opened).min(),
-            ev.traffic.iter().filter_map(|t| time::parse_day(&t.day)).map(time::day_start).min(),
-            ev.spend.iter().filter_map(|t| time::parse_day(&t.day)).map(time::day_start).min(),
+            ev.traffic.iter().filter_map(|t| day(&t.day)).min(),
+            ev.spend.iter().filter_map(|t| day(&t.day)).min(),
         ];
         if let Some(t) = earliest.into_iter().flatten().min() {
             self.first_ts = self.first_ts.min(t);
