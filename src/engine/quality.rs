@@ -23,7 +23,8 @@ pub struct Issue {
 pub const CHECKS: &[(&str, &str, &str)] = &[
     (
         "bad_value",
-        "rows with a required value missing (NULL) or of the wrong type (`bad_value:table.column`)",
+        "rows with a required value missing (NULL) or of the wrong type (`bad_value:table.column`); a traffic or \
+         marketing-spend day that is not a date from 1970-01-01 on",
         "the row is left out of every KPI",
     ),
     (
@@ -33,8 +34,9 @@ pub const CHECKS: &[(&str, &str, &str)] = &[
     ),
     (
         "future_time",
-        "times later than tomorrow (by this computer's clock)",
-        "treated as not happened yet (an order placed in the future is left out); they never move the store's \"now\"",
+        "times later than tomorrow (by this computer's clock), and traffic or spend days after tomorrow",
+        "treated as not happened yet (an order placed in the future is left out, and so is a future day's traffic \
+         or spend); they never move the store's \"now\"",
     ),
     (
         "shipped_before_placed",
