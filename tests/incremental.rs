@@ -228,9 +228,13 @@ fn a_load_steps_over_ids_far_apart() {
     let p = path.clone();
     std::thread::spawn(move || {
         let ro = kpiscope::store::open_read_only(&p).expect("ro");
-        let _ = tx.send(Ledger::load(&ro, &p, &mut |_| {}).map(Ledger::into_model));
+        let mut shares = Vec::new();
+        let _ = tx.send((Ledger::load(&ro, &p, &mut |f| shares.push(f)).map(Ledger::into_model), shares));
     });
-    let sliced = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("a load that ends").expect("load");
+    let (sliced, shares) = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("a load that ends");
+    let sliced = sliced.expect("load");
+    // The progress it reports moves forward within 0..1, whatever the ids' span.
+    assert!(shares.windows(2).all(|w| w[0] <= w[1]) && shares.iter().all(|f| (0.0..=1.0).contains(f)), "{shares:?}");
     let whole = Ledger::load_sliced(&ro, &path, None, &mut |_| {}).expect("whole");
     assert_same(&sliced, whole.model());
     assert_eq!(sliced.quality.issues(), whole.model().quality.issues());

@@ -129,6 +129,14 @@ impl<T: Pod> Column<T> {
         let _ = i;
     }
 
+    /// A walk over the entries (any walk: by index, writing or reading) has reached entry `i`: every `SHED`
+    /// entries, lets go of the pages behind it.
+    pub fn passed(&self, i: usize) {
+        if i.is_multiple_of(SHED) && i > 0 {
+            self.shed_before(i);
+        }
+    }
+
     /// The entries by value, letting go of the pages behind as it walks.
     pub fn walk(&self) -> Walk<'_, T> {
         self.walk_from(0)
@@ -193,9 +201,7 @@ impl<T: Pod> Iterator for Walk<'_, T> {
             self.col.shed_before(self.end);
             return None;
         }
-        if self.at.is_multiple_of(SHED) && self.at > 0 {
-            self.col.shed_before(self.at);
-        }
+        self.col.passed(self.at);
         self.at += 1;
         Some(self.col[self.at - 1])
     }

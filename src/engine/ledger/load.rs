@@ -94,9 +94,10 @@ impl Runs {
     /// (read whole as rows first, the reviews of a 10M-order store, ~0.5 GB, were a load's peak); with
     /// the latest time among them ("now"'s share). Moves the watermark, the first day and what the store
     /// records, as the other events do.
-    fn read(l: &mut Ledger, conn: &Connection, horizon: i64) -> Result<(Runs, i64)> {
+    /// `progress` gets the share of the reviews' ids read (0..1).
+    fn read(l: &mut Ledger, conn: &Connection, horizon: i64, progress: &mut dyn FnMut(f64)) -> Result<(Runs, i64)> {
         let path = l.path.clone();
-        let (lo, hi) = id_extent(conn, &path, "reviews")?;
+        let [(lo, hi)] = id_extents(conn, &path, ["reviews"])?;
         let (mut runs, mut now, mut first) = (Vec::new(), i64::MIN, i64::MAX);
         let mut from = l.marks.reviews.max(lo - 1);
         while from < hi {
@@ -115,6 +116,7 @@ impl Runs {
                 runs.push((0, run));
             }
             from = past(conn, &path, "reviews", to, empty, hi)?;
+            progress(share(from, lo, hi));
         }
         l.first_ts = l.first_ts.min(first);
         Ok((Runs { runs }, now))
@@ -247,14 +249,17 @@ impl Ledger {
         let mut ev = self.read_events(conn, false)?;
         self.vet_events(&mut ev, horizon);
         self.now = self.event_times(&ev);
-        let (mut reviews, reviews_now) = Runs::read(self, conn, horizon)?;
+        progress(0.05);
+        // The reviews (4.26M at 10M orders, several seconds) move the bar on to 0.15.
+        let (mut reviews, reviews_now) =
+            Runs::read(self, conn, horizon, &mut |f| progress((0.05 + 0.1 * f).min(0.15)))?;
         self.now = self.now.max(reviews_now);
         progress(0.15);
         // The orders and items as they are now, in one statement (one state of the store): rows another
         // program commits during the load are above these and the next refresh takes them. Read up to
         // whatever was there, a commit's new items came before their orders and were left out as items of
         // no order, and the refresh then added the orders without them.
-        let ((lo, hi), (items_lo, items_hi)) = extents(conn, path)?;
+        let [(lo, hi), (items_lo, items_hi)] = id_extents(conn, path, ["orders", "order_items"])?;
         let room = |lo: i64, hi: i64| usize::try_from((hi - lo + 1).clamp(0, RESERVE_MAX)).unwrap_or(0);
         self.reserve(room(lo, hi), room(items_lo, items_hi));
 
@@ -336,7 +341,7 @@ impl Ledger {
             self.rows.keep(&pending);
             self.release_tails(false);
             self.shed_columns();
-            progress(0.15 + 0.65 * ((to - lo + 1) as f64 / (hi - lo + 1) as f64));
+            progress(0.15 + 0.65 * share(to, lo, hi));
             from = past(conn, path, "orders", to, empty, hi)?;
         }
         // Items of orders not in the store, and events about them: counted and left out, as a whole read does.
@@ -367,11 +372,10 @@ impl Ledger {
     }
 }
 
-/// The lowest and highest id of a table (0 and -1 when it is empty).
-fn id_extent(conn: &Connection, path: &Path, table: &str) -> Result<(i64, i64)> {
-    let sql = format!("SELECT min(id), max(id) FROM {table}");
-    let (lo, hi): (Option<i64>, Option<i64>) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).at(path)?;
-    Ok((lo.unwrap_or(0), hi.unwrap_or(-1)))
+/// How far through the ids `lo..=hi` the id `at` is (0..1), in floating point: ids far apart overflow an
+/// `i64` difference.
+fn share(at: i64, lo: i64, hi: i64) -> f64 {
+    ((at as f64 - lo as f64 + 1.0) / (hi as f64 - lo as f64 + 1.0)).clamp(0.0, 1.0)
 }
 
 /// Where the next slice of ids starts after one that ended at `to`: at `to`, or, after a slice with no rows,
@@ -386,12 +390,20 @@ fn past(conn: &Connection, path: &Path, table: &str, to: i64, empty: bool, hi: i
     Ok(next.map_or(hi, |n| (n - 1).clamp(to, hi)))
 }
 
-/// `id_extent` of the orders and of the items, read in one statement.
-fn extents(conn: &Connection, path: &Path) -> Result<((i64, i64), (i64, i64))> {
-    let sql = "SELECT (SELECT min(id) FROM orders), (SELECT max(id) FROM orders), \
-               (SELECT min(id) FROM order_items), (SELECT max(id) FROM order_items)";
-    let v: [Option<i64>; 4] = conn.query_row(sql, [], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])).at(path)?;
-    Ok(((v[0].unwrap_or(0), v[1].unwrap_or(-1)), (v[2].unwrap_or(0), v[3].unwrap_or(-1))))
+/// The lowest and highest id of each of `tables` (0 and -1 for an empty one), read in one statement: one
+/// state of the store for all of them.
+fn id_extents<const N: usize>(conn: &Connection, path: &Path, tables: [&str; N]) -> Result<[(i64, i64); N]> {
+    let cols: Vec<String> =
+        tables.iter().map(|t| format!("(SELECT min(id) FROM {t}), (SELECT max(id) FROM {t})")).collect();
+    let sql = format!("SELECT {}", cols.join(", "));
+    conn.query_row(&sql, [], |r| {
+        let mut out = [(0, -1); N];
+        for (i, e) in out.iter_mut().enumerate() {
+            *e = (r.get::<_, Option<i64>>(2 * i)?.unwrap_or(0), r.get::<_, Option<i64>>(2 * i + 1)?.unwrap_or(-1));
+        }
+        Ok(out)
+    })
+    .at(path)
 }
 
 /// A customer index with an array for the `customers` table's row ids (none without that table).

@@ -21,7 +21,7 @@ use std::path::Path;
 use super::orders::{Events, Order, Rows};
 use bytemuck::Pod;
 
-use super::column::{Column, SHED};
+use super::column::Column;
 use super::{CustomerIx, IdRuns, Item, Ledger, Marks, Seen, headroom};
 use crate::engine::model::Model;
 use crate::engine::packed::{unzigzag, zigzag};
@@ -70,7 +70,8 @@ fn read_ids<R: Read + Seek>(r: &mut Reader<R>) -> io::Result<Option<IdRuns>> {
     Ok(IdRuns::from_runs(first.into_iter().zip(at).zip(len).map(|((f, a), n)| (f, a, n)).collect()))
 }
 
-/// A varint column as a vector, each value as `f` makes it, with room for what commits add (`headroom`).
+/// A varint column appended to `out`, each value as `f` makes it, with room for what commits add
+/// (`headroom`; a column in a file grows as it fills instead, see `Column::reserve_exact`).
 fn with_room<T: Pod, R: Read + Seek>(
     r: &mut Reader<R>,
     out: &mut Column<T>,
@@ -103,9 +104,7 @@ fn fill<T: Pod, R: Read + Seek>(
         }
         set(&mut rows[at], v)?;
         at += 1;
-        if at.is_multiple_of(SHED) {
-            rows.shed_before(at);
-        }
+        rows.passed(at);
         Ok(())
     })?;
     rows.shed();
@@ -323,9 +322,7 @@ impl Ledger {
             }
             for (i, c) in check.into_iter().enumerate() {
                 orders[i].set_check_paid(c);
-                if i.is_multiple_of(SHED) {
-                    orders.shed_before(i);
-                }
+                orders.passed(i);
             }
             orders.shed();
             l.order_ids = ids;
