@@ -309,19 +309,18 @@ impl Ledger {
             self.skip(why, format!("{what} row {id} (seller {seller})"));
             return None;
         };
-        // A day before 1970 is no record of a shop (and each day a series spans takes room: a fuzzed day
-        // of year 24 or 9024 made the store's and sellers' day cells span millennia, gigabytes of them).
-        let Some(d) = time::parse_day(day).filter(|&d| d >= 0) else {
-            let col = if traffic { "bad_value:traffic_daily.day" } else { "bad_value:marketing_spend.day" };
-            self.quality.note(col, || format!("{what} row {id}: day {day:?}"));
-            return None;
-        };
-        // A day after tomorrow has not happened yet, as for any other time.
-        if d > time::day_of(time::wall_clock()) + 1 {
-            self.quality.note("future_time", || format!("{what} row {id}: day {day}"));
-            return None;
+        match activity_day(day) {
+            Ok(d) => Some((s, d)),
+            Err(NotADay::Bad) => {
+                let col = if traffic { "bad_value:traffic_daily.day" } else { "bad_value:marketing_spend.day" };
+                self.quality.note(col, || format!("{what} row {id}: day {day:?}"));
+                None
+            }
+            Err(NotADay::Future) => {
+                self.quality.note("future_time", || format!("{what} row {id}: day {day}"));
+                None
+            }
         }
-        Some((s, d))
     }
 
     pub(super) fn daily_pieces(&mut self, traffic: &[rows::TrafficRow], spend: &[rows::SpendRow], out: &mut Pieces) {
@@ -357,6 +356,24 @@ impl Ledger {
                 &Counters { spend_days: 1, ad_spend: s.amount, ..Counters::default() },
             );
         }
+    }
+}
+
+/// Why a traffic or spend row's day does not count.
+pub(super) enum NotADay {
+    /// not a date from 1970 on: no record of a shop (and each day a series spans takes room: a fuzzed day
+    /// of year 24 or 9024 made the day cells span millennia, gigabytes of them)
+    Bad,
+    /// after tomorrow: not happened yet, as for any other time
+    Future,
+}
+
+/// A traffic or spend row's day, as it counts.
+pub(super) fn activity_day(day: &str) -> Result<Day, NotADay> {
+    match time::parse_day(day) {
+        Some(d) if d > time::day_of(time::wall_clock()) + 1 => Err(NotADay::Future),
+        Some(d) if d >= 0 => Ok(d),
+        _ => Err(NotADay::Bad),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use rusqlite::Connection;
 
+use super::contrib::activity_day;
 use super::pieces::Pieces;
 use super::refresh::to_redo;
 use super::{DISPUTE_RESPONSE_SECS, Ledger, REPLY_SECS, RETURN_RESPONSE_SECS, max_ts};
@@ -97,8 +98,7 @@ impl Ledger {
         }
         // The first day of data: the earliest activity of any kind (as "now" is the latest). Traffic and
         // spend days count as their rows do (`seller_day`): from 1970 to tomorrow.
-        let today = time::day_of(time::wall_clock());
-        let day = |d: &str| time::parse_day(d).filter(|&d| (0..=today + 1).contains(&d)).map(time::day_start);
+        let day = |d: &str| activity_day(d).ok().map(time::day_start);
         let earliest = [
             ev.reviews.iter().map(|r| r.created).min(),
             ev.returns.iter().map(|r| r.requested).min(),
