@@ -168,7 +168,8 @@ fn demo_cmd(path: &Path, opts: DemoOptions, force: bool) -> Result<()> {
             let _ = std::io::stderr().flush();
         }
     };
-    let s = demo::generate(path, opts, &mut progress)?;
+    let caches = engine::cache::dir();
+    let s = demo::generate_with(path, opts, caches.as_deref(), &mut progress)?;
     if tty {
         eprintln!();
     }
@@ -183,6 +184,9 @@ fn demo_cmd(path: &Path, opts: DemoOptions, force: bool) -> Result<()> {
         started.elapsed().as_secs_f64(),
         opts.seed
     );
+    if let (true, Some(dir)) = (s.cached, &caches) {
+        println!("its aggregates are cached in {}: its first open starts from them", dir.display());
+    }
     Ok(())
 }
 

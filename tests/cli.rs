@@ -147,3 +147,45 @@ fn per_order_columns_in_a_file_or_in_memory_give_the_same_answers() {
         .collect();
     assert!(left.iter().all(|f| f.ends_with(".model")), "{left:?}");
 }
+
+/// `kpiscope demo` leaves the new store's aggregates in the cache directory (a follower kept them up as the
+/// days were written) and says so; a report from them is the report of a fresh load.
+#[test]
+fn demo_caches_what_a_fresh_load_would_give() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("demo.db");
+    let store = store.to_str().expect("utf8");
+    let cache = dir.path().join("cache");
+    let run = |cache_dir: &std::ffi::OsStr, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kpiscope"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("KPISCOPE_CACHE_DIR", cache_dir)
+            .output()
+            .expect("run kpiscope")
+    };
+    let made = run(cache.as_os_str(), &["demo", store, "--orders", "3000"]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    assert!(text(&made.stdout).contains("its first open starts from them"), "{}", text(&made.stdout));
+    let names = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .expect("cache dir")
+            .map(|e| e.expect("entry").path().extension().unwrap_or_default().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&cache), ["ledger", "model"]);
+    let written = |ext: &str| {
+        let entry =
+            std::fs::read_dir(&cache).expect("dir").flatten().find(|e| e.path().extension() == Some(ext.as_ref()));
+        entry.and_then(|e| e.metadata().ok()).and_then(|m| m.modified().ok()).expect("modified")
+    };
+    let before = written("model");
+    let args = ["report", store, "--period", "all", "--format", "json"];
+    let (cached, fresh) = (run(cache.as_os_str(), &args), run("off".as_ref(), &args));
+    assert!(cached.status.success(), "{}", text(&cached.stderr));
+    assert_eq!(text(&cached.stdout), text(&fresh.stdout));
+    // Read from the demo's model cache, not loaded and cached again.
+    assert_eq!(written("model"), before);
+}

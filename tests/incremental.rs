@@ -343,3 +343,31 @@ fn a_cached_ledger_follows_the_store_from_where_it_was_written() {
     let read = entry.model().and_then(|m| entry.ledger(m, &path));
     assert!(read.is_err_and(|e| e.contains("damaged")), "a damaged ledger cache was read");
 }
+
+/// A demo store followed as it is written (`demo::generate_with`): a follower reads each commit of whole
+/// days and the caches it leaves are the store's as a fresh load sees it, under the store's identity, so
+/// that the first open starts from them; and the cached ledger then follows commits like any other.
+#[test]
+fn a_demo_followed_as_it_is_written_leaves_the_caches_a_fresh_load_agrees_with() {
+    use kpiscope::engine::ledger_cache;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (path, caches) = (dir.path().join("demo.db"), dir.path().join("cache"));
+    let opts = DemoOptions { orders: 6_000, seed: 9 };
+    let made = demo::generate_committing(&path, opts, Some((&caches, 500)), &mut |_, _| {}).expect("demo");
+    assert!(made.cached, "caches written");
+    assert!(made.commits >= 3, "followed through commits, not loaded at the end: {}", made.commits);
+    let entry = ledger_cache::open(&caches, &path).expect("the demo's ledger cache");
+    let id = engine::cache::Identity::of(&path).expect("identity");
+    assert_eq!(entry.identity(), Some(&id), "written for the store as it is: the first open shows it at once");
+    let fresh = engine::open(&path).expect("fresh");
+    assert_same(&engine::cache::read(&caches, &id).expect("the demo's model cache"), &fresh);
+    let model = entry.model().expect("model");
+    assert_same(&model, &fresh);
+
+    let mut ledger = entry.ledger(model, &path).expect("ledger");
+    let rw = kpiscope::store::open_writable(&path).expect("rw");
+    kpiscope::simulate::Simulator::new(&rw, &path, 4).expect("sim").step(&rw, 120).expect("step");
+    let ro = kpiscope::store::open_read_only(&path).expect("ro");
+    assert!(matches!(ledger.refresh(&ro).expect("refresh"), Refresh::Applied { new_orders: 120, .. }));
+    assert_same(ledger.model(), &engine::open(&path).expect("fresh"));
+}

@@ -18,6 +18,8 @@ pub enum Msg {
     Rows { head: &'static str, cols: usize, values: Vec<Value> },
     /// days generated, of days in all
     Progress(u64, u64),
+    /// the rows sent so far are whole days, with this many orders: a consistent store for a follower to read
+    WholeDays(u64),
 }
 
 /// Executes one message's rows.
@@ -333,6 +335,13 @@ impl Writer {
             &self.out,
             [text(name), text(rule), text(seller), product.map_or(Value::Null, text), text(description)],
         )
+    }
+
+    /// Writes every buffered row and says that they make whole days, `orders` orders in all: where the
+    /// writer may commit.
+    pub fn whole_days(&mut self, orders: u64) -> Result<()> {
+        self.flush()?;
+        self.out.send(Msg::WholeDays(orders)).map_err(|_| Error::usage("the demo's writer stopped"))
     }
 
     pub fn progress(&mut self, done: u64, total: u64) -> Result<()> {

@@ -197,6 +197,11 @@ impl Ledger {
         &self.model
     }
 
+    /// How many orders it holds.
+    pub fn orders(&self) -> usize {
+        self.orders.len()
+    }
+
     pub fn into_model(self) -> Model {
         self.model
     }

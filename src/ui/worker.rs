@@ -91,7 +91,7 @@ fn run(source: &Source, requests: &Receiver<Request>, out: &Sender<Action>) -> R
         let mut progress = |done: u64, total: u64| {
             let _ = out.send(Action::Progress("Generating the demo store".into(), done as f64 / total as f64));
         };
-        demo::generate(&source.path, opts, &mut progress).map_err(|e| e.to_string())?;
+        demo::generate_with(&source.path, opts, source.cache.as_deref(), &mut progress).map_err(|e| e.to_string())?;
     }
     let warmer = warm::Warmer::spawn(source.config.clone(), out.clone());
     let Some((conn, Ready { mut ledger, to_save, mut at, mut unsaved })) = first_load(source, requests, out, &warmer)?
