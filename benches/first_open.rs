@@ -1,0 +1,87 @@
+//! `cargo bench --bench first_open`: a store's first open ever, as a user gets there. At each size of
+//! `KPISCOPE_BENCH_ORDERS` (default 100k and 1M; 10M is `KPISCOPE_BENCH_ORDERS=10000000`):
+//! - `kpiscope demo --orders N` (the real binary, in a process of its own) writes a new store in a
+//!   directory of its own, with a cache directory of its own that it leaves the store's aggregates in;
+//! - the explorer (`TestBackend`, 120×40, the real worker) then opens that store for the first time: its
+//!   first frame, and when the start view's KPIs are on screen, and this process's peak memory.
+//!
+//! The replay bench's cold start is the other first open: a store kpiscope did not write (an empty cache),
+//! read whole.
+
+#[path = "support.rs"]
+mod support;
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use kpiscope::config::Config;
+use kpiscope::ui::worker::{self, Source};
+use kpiscope::ui::{Action, App, keys, render, theme::Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn run(orders: u64) {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("scratch directory");
+    let (store, cache) = (dir.path().join("demo.db"), dir.path().join("cache"));
+    println!("\n== {orders} orders ({}) ==", store.display());
+    let started = Instant::now();
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_kpiscope"))
+        .args(["demo", "--orders", &orders.to_string()])
+        .arg(&store)
+        .env("KPISCOPE_CACHE_DIR", &cache)
+        .output()
+        .expect("run kpiscope demo");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    println!("kpiscope demo (its caches included):   {:>9.1} s", started.elapsed().as_secs_f64());
+    print!("  {}", String::from_utf8_lossy(&made.stdout));
+
+    let cfg = Config::default();
+    let started = Instant::now();
+    let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
+    app.update(Action::Resize(120, 40));
+    let (requests, req_rx) = mpsc::channel();
+    let (act_tx, actions) = mpsc::channel();
+    let source = Source { path: store.clone(), demo: None, config: cfg, cache: Some(cache) };
+    let worker = worker::spawn(source, req_rx, act_tx);
+    term.draw(|f| render::draw(f, &app)).expect("draw");
+    println!("first frame (loading screen):          {:>9.1} ms", ms(started.elapsed()));
+    loop {
+        let a = actions.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
+        if let Action::Failed(e) = &a {
+            panic!("worker failed: {e}");
+        }
+        let loaded = matches!(a, Action::Loaded { .. });
+        app.update(a);
+        if loaded {
+            break;
+        }
+    }
+    term.draw(|f| render::draw(f, &app)).expect("draw");
+    println!("start view's KPIs on screen (first open):{:>6.1} ms", ms(started.elapsed()));
+    let _ = requests.send(worker::Request::Stop);
+    let _ = worker.join();
+    println!("peak RSS of the open:                  {:>9.0} MiB", support::peak_rss_mib());
+}
+
+fn main() {
+    // Allocating as the binary does when it explores.
+    kpiscope::memory::one_arena();
+    // Each size runs in a process of its own, so that its peak memory is its own.
+    let sizes = support::sizes(&[100_000, 1_000_000]);
+    if let [orders] = sizes[..] {
+        return run(orders);
+    }
+    for orders in sizes {
+        let me = std::env::current_exe().expect("own path");
+        let status = std::process::Command::new(me)
+            .env("KPISCOPE_BENCH_ORDERS", orders.to_string())
+            .status()
+            .expect("run one size");
+        assert!(status.success(), "{orders} orders: {status}");
+    }
+}
