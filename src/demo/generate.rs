@@ -1,5 +1,6 @@
 //! The demo generator: a deterministic two-year marketplace written day by day into a new store, in one
-//! transaction with indexes built at the end. Volume follows a growth trend with weekly and seasonal
+//! transaction, or, with a follower keeping the caches (`follow`), in commits of whole days; the index is
+//! built at the end. Volume follows a growth trend with weekly and seasonal
 //! cycles; sellers differ in size by an order of magnitude; products have a long tail (Zipf); every table
 //! of the schema is filled; the problems of `plants` are planted on top.
 
@@ -191,7 +192,7 @@ fn write_store(
             g.run(opts)?;
             Ok(g.summary)
         });
-        let writer = s.spawn(move || -> Result<u32> {
+        let inserter = s.spawn(move || -> Result<u32> {
             if follow {
                 yield_to_follower();
             }
@@ -222,7 +223,7 @@ fn write_store(
         for (done, total) in days_done.iter() {
             progress(done, total);
         }
-        let written = writer.join().map_err(|_| Error::usage("the demo writer panicked"))?;
+        let written = inserter.join().map_err(|_| Error::usage("the demo writer panicked"))?;
         let generated = generator.join().map_err(|_| Error::usage("the demo generator panicked"))?;
         let ledger = follower.and_then(|f| match f.join() {
             Ok(Ok(ledger)) => ledger,
