@@ -286,17 +286,5 @@ fn run(orders: u64) {
 fn main() {
     // Allocating as the binary does.
     kpiscope::memory::one_arena();
-    // Each size runs in a process of its own, so that its peak memory is its own.
-    let sizes = support::sizes(&[100_000, 1_000_000]);
-    if let [orders] = sizes[..] {
-        return run(orders);
-    }
-    for orders in sizes {
-        let me = std::env::current_exe().expect("own path");
-        let status = std::process::Command::new(me)
-            .env("KPISCOPE_BENCH_ORDERS", orders.to_string())
-            .status()
-            .expect("run one size");
-        assert!(status.success(), "{orders} orders: {status}");
-    }
+    support::each_size(&[100_000, 1_000_000], run);
 }

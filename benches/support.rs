@@ -17,6 +17,23 @@ pub fn sizes(default: &[u64]) -> Vec<u64> {
     }
 }
 
+/// Runs `run` for each size of `KPISCOPE_BENCH_ORDERS` (or `default`), each in a process of its own (this
+/// program again, given one size), so that its peak memory is its own.
+pub fn each_size(default: &[u64], run: fn(u64)) {
+    let sizes = sizes(default);
+    if let [orders] = sizes[..] {
+        return run(orders);
+    }
+    for orders in sizes {
+        let me = std::env::current_exe().expect("own path");
+        let status = std::process::Command::new(me)
+            .env("KPISCOPE_BENCH_ORDERS", orders.to_string())
+            .status()
+            .expect("run one size");
+        assert!(status.success(), "{orders} orders: {status}");
+    }
+}
+
 /// The demo store of `orders` orders (seed 42), generated on first use.
 pub fn store(orders: u64) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-stores");

@@ -115,6 +115,16 @@ fn docs_match_the_code() {
     assert_eq!(cfg.standard, kpiscope::config::Standard::Ebay);
 }
 
+/// `kpiscope ARGS` with the cache directory `cache_dir` (`off`: none).
+fn kpiscope_cached(cache_dir: &std::ffi::OsStr, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kpiscope"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("KPISCOPE_CACHE_DIR", cache_dir)
+        .output()
+        .expect("run kpiscope")
+}
+
 /// The ledger keeps its per-order columns in a file in the cache directory, or in memory with the cache off
 /// (`engine/ledger/column.rs`): the answers are the same, and the file leaves nothing behind.
 #[test]
@@ -125,14 +135,7 @@ fn per_order_columns_in_a_file_or_in_memory_give_the_same_answers() {
     let made = kpiscope(&["demo", store, "--orders", "4000"]);
     assert!(made.status.success(), "{}", text(&made.stderr));
     let cache = dir.path().join("cache");
-    let run = |cache_dir: &std::ffi::OsStr, args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kpiscope"))
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env("KPISCOPE_CACHE_DIR", cache_dir)
-            .output()
-            .expect("run kpiscope")
-    };
+    let run = kpiscope_cached;
     for args in [vec!["flags", store], vec!["report", store, "--period", "all", "--format", "json"]] {
         let in_memory = run("off".as_ref(), &args);
         let in_file = run(cache.as_os_str(), &args);
@@ -156,14 +159,7 @@ fn demo_caches_what_a_fresh_load_would_give() {
     let store = dir.path().join("demo.db");
     let store = store.to_str().expect("utf8");
     let cache = dir.path().join("cache");
-    let run = |cache_dir: &std::ffi::OsStr, args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kpiscope"))
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env("KPISCOPE_CACHE_DIR", cache_dir)
-            .output()
-            .expect("run kpiscope")
-    };
+    let run = kpiscope_cached;
     let made = run(cache.as_os_str(), &["demo", store, "--orders", "3000"]);
     assert!(made.status.success(), "{}", text(&made.stderr));
     assert!(text(&made.stdout).contains("its first open starts from them"), "{}", text(&made.stdout));
