@@ -37,7 +37,7 @@ pub enum Command {
     Migrate { store: PathBuf },
     /// Roll back what an interrupted write (a killed import) left behind, and check the store's integrity
     Recover { store: PathBuf },
-    /// Generate a deterministic demo store with planted problems
+    /// Generate a deterministic demo store with planted problems, and its aggregates in the cache directory
     Demo {
         store: PathBuf,
         /// Number of orders (about 200,000 by default; 10,000,000 works too)

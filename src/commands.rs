@@ -188,8 +188,15 @@ fn demo_cmd(path: &Path, opts: DemoOptions, force: bool) -> Result<()> {
         started.elapsed().as_secs_f64(),
         opts.seed
     );
-    if let (true, Some(dir)) = (s.cached, &caches) {
-        println!("its aggregates are cached in {}: its first open starts from them", dir.display());
+    match (s.cached, &caches) {
+        (true, Some(dir)) => {
+            println!("its aggregates are cached in {}: its first open starts from them", dir.display())
+        }
+        (false, Some(dir)) => eprintln!(
+            "kpiscope: its aggregates could not be cached in {} (the log says why): its first open reads it whole",
+            dir.display()
+        ),
+        (_, None) => {}
     }
     Ok(())
 }

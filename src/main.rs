@@ -16,7 +16,7 @@ fn main() {
         kpiscope::memory::one_arena();
     }
     let _ = color_eyre::install();
-    let _log = logging::init();
+    let log = logging::init();
     let code = match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -25,5 +25,8 @@ fn main() {
             2
         }
     };
+    // `exit` runs no destructors: the log's last lines (this error, a command's last warnings) are written
+    // out first.
+    drop(log);
     std::process::exit(code);
 }

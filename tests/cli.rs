@@ -184,4 +184,20 @@ fn demo_caches_what_a_fresh_load_would_give() {
     assert_eq!(text(&cached.stdout), text(&fresh.stdout));
     // Read from the demo's model cache, not loaded and cached again.
     assert_eq!(written("model"), before);
+
+    // A cache directory that cannot be made: the store is made all the same, and the demo says so.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").expect("file");
+    let other = dir.path().join("other.db");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_kpiscope"))
+        .args(["demo", other.to_str().expect("utf8"), "--orders", "2000"])
+        .env("KPISCOPE_CACHE_DIR", file.join("cache"))
+        .env("XDG_STATE_HOME", dir.path())
+        .output()
+        .expect("run kpiscope");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    assert!(text(&made.stderr).contains("the log says why"), "{}", text(&made.stderr));
+    // The log does say why: its last lines are written out before the process exits.
+    let log = std::fs::read_to_string(dir.path().join("kpiscope").join("kpiscope.log")).expect("log");
+    assert!(log.contains("cannot write the caches"), "{log}");
 }

@@ -21,41 +21,30 @@ use crate::store;
 /// committed, until it disconnects; the ledger at the last commit (`None` if there was none). Clears
 /// `reading` after each (the writer sets it as it commits).
 pub fn follow(path: &Path, commits: &Receiver<()>, reading: &AtomicBool) -> Result<Option<Ledger>> {
-    let mut ledger: Option<Ledger> = None;
-    let mut conn = None;
-    while commits.recv().is_ok() {
+    if commits.recv().is_err() {
+        return Ok(None);
+    }
+    let conn = store::open_read_only(path)?;
+    // The writer holds the store while it commits.
+    conn.busy_timeout(Duration::from_secs(600)).at(path)?;
+    let (mut started, mut before) = (Instant::now(), 0);
+    let mut ledger = Ledger::load(&conn, path, &mut |_| {})?;
+    loop {
+        reading.store(false, Ordering::Release);
+        let (orders, ms) = (ledger.orders(), started.elapsed().as_millis());
+        tracing::info!("demo follower: {} new orders ({orders} in all) in {ms} ms", orders - before);
+        if commits.recv().is_err() {
+            return Ok(Some(ledger));
+        }
         // Commits that came while the last one was read are read together.
         while commits.try_recv().is_ok() {}
-        let conn = match &mut conn {
-            Some(c) => c,
-            None => {
-                let c = store::open_read_only(path)?;
-                // The writer holds the store while it commits.
-                c.busy_timeout(Duration::from_secs(600)).at(path)?;
-                conn.insert(c)
-            }
-        };
-        let (started, before) = (Instant::now(), ledger.as_ref().map_or(0, Ledger::orders));
-        ledger = Some(match ledger.take() {
-            None => Ledger::load(conn, path, &mut |_| {})?,
-            Some(mut l) => match l.refresh(conn)? {
-                Refresh::Applied { .. } => l,
-                Refresh::NeedsReload(why) => {
-                    tracing::warn!("demo follower: {why}; loading the store whole");
-                    drop(l);
-                    Ledger::load(conn, path, &mut |_| {})?
-                }
-            },
-        });
-        reading.store(false, Ordering::Release);
-        let orders = ledger.as_ref().map_or(0, Ledger::orders);
-        tracing::info!(
-            "demo follower: {} new orders ({orders} in all) in {} ms",
-            orders - before,
-            started.elapsed().as_millis()
-        );
+        (started, before) = (Instant::now(), orders);
+        if let Refresh::NeedsReload(why) = ledger.refresh(&conn)? {
+            tracing::warn!("demo follower: {why}; loading the store whole");
+            drop(ledger);
+            ledger = Ledger::load(&conn, path, &mut |_| {})?;
+        }
     }
-    Ok(ledger)
 }
 
 /// Writes `ledger`, the follower's ledger of the finished store at `store`, to the caches in `dir`: the
