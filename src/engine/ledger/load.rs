@@ -99,9 +99,8 @@ impl Runs {
         let path = l.path.clone();
         let [(lo, hi)] = id_extents(conn, &path, ["reviews"])?;
         let (mut runs, mut now, mut first) = (Vec::new(), i64::MIN, i64::MAX);
-        let mut from = l.marks.reviews.max(lo - 1);
-        while from < hi {
-            let to = from.saturating_add(RUN as i64).min(hi);
+        let mut slices = Slices { table: "reviews", from: l.marks.reviews.max(lo - 1), hi, step: RUN as i64 };
+        while let Some((from, to)) = slices.next() {
             let mut page = rows::reviews(conn, &path, Pick::Slice(from, to), &mut l.quality)?;
             let empty = page.is_empty();
             page.retain_mut(|r| l.vet_review(r, horizon));
@@ -115,8 +114,8 @@ impl Runs {
             if !run.is_empty() {
                 runs.push((0, run));
             }
-            from = past(conn, &path, "reviews", to, empty, hi)?;
-            progress(share(from, lo, hi));
+            slices.passed(conn, &path, to, empty)?;
+            progress(share(slices.from, lo, hi));
         }
         l.first_ts = l.first_ts.min(first);
         Ok((Runs { runs }, now))
@@ -276,9 +275,8 @@ impl Ledger {
         let (mut buffer, mut pages, mut last_order) =
             (Vec::<ItemRow>::new(), Pages { mark: self.marks.items, to: items_hi, done: false }, i64::MIN);
         let (mut pieces, mut scratch) = (Pieces::default(), TimedScratch::default());
-        let mut from = lo - 1;
-        while from < hi {
-            let to = from.saturating_add(slice).min(hi);
+        let mut slices = Slices { table: "orders", from: lo - 1, hi, step: slice };
+        while let Some((from, to)) = slices.next() {
             let mut orders = rows::orders(conn, path, Pick::Slice(from, to), &mut self.quality)?;
             let empty = orders.is_empty();
             // The items of the orders up to `to`: pages until one goes past it.
@@ -342,7 +340,7 @@ impl Ledger {
             self.release_tails(false);
             self.shed_columns();
             progress(0.15 + 0.65 * share(to, lo, hi));
-            from = past(conn, path, "orders", to, empty, hi)?;
+            slices.passed(conn, path, to, empty)?;
         }
         // Items of orders not in the store, and events about them: counted and left out, as a whole read does.
         self.append_orders(Vec::new(), buffer);
@@ -378,16 +376,33 @@ fn share(at: i64, lo: i64, hi: i64) -> f64 {
     ((at as f64 - lo as f64 + 1.0) / (hi as f64 - lo as f64 + 1.0)).clamp(0.0, 1.0)
 }
 
-/// Where the next slice of ids starts after one that ended at `to`: at `to`, or, after a slice with no rows,
-/// just before the next id there is. Ids need not be dense: a store with ids 1 and 2^63 - 1 made 2^46
-/// slices of nothing, and its load never finished (found by `tests/faults_fuzz.rs`).
-fn past(conn: &Connection, path: &Path, table: &str, to: i64, empty: bool, hi: i64) -> Result<i64> {
-    if !empty {
-        return Ok(to);
+/// A table's ids after `from` up to `hi`, in slices of `step`: `(from, to]` each.
+struct Slices<'a> {
+    table: &'a str,
+    from: i64,
+    hi: i64,
+    step: i64,
+}
+
+impl Slices<'_> {
+    /// The next slice, or `None` past the last id.
+    fn next(&self) -> Option<(i64, i64)> {
+        (self.from < self.hi).then(|| (self.from, self.from.saturating_add(self.step).min(self.hi)))
     }
-    let sql = format!("SELECT min(id) FROM {table} WHERE id > ?1");
-    let next: Option<i64> = conn.query_row(&sql, [to], |r| r.get(0)).at(path)?;
-    Ok(next.map_or(hi, |n| (n - 1).clamp(to, hi)))
+
+    /// Moves on after the slice that ended at `to`: to `to`, or, after a slice with no rows (`empty`), to just
+    /// before the next id there is. Ids need not be dense: a store with ids 1 and 2^63 - 1 made 2^46 slices
+    /// of nothing, and its load never finished (found by `tests/faults_fuzz.rs`).
+    fn passed(&mut self, conn: &Connection, path: &Path, to: i64, empty: bool) -> Result<()> {
+        self.from = if empty {
+            let sql = format!("SELECT min(id) FROM {} WHERE id > ?1", self.table);
+            let next: Option<i64> = conn.query_row(&sql, [to], |r| r.get(0)).at(path)?;
+            next.map_or(self.hi, |n| (n - 1).clamp(to, self.hi))
+        } else {
+            to
+        };
+        Ok(())
+    }
 }
 
 /// The lowest and highest id of each of `tables` (0 and -1 for an empty one), read in one statement: one
