@@ -11,18 +11,13 @@
 #[path = "support.rs"]
 mod support;
 
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use kpiscope::config::Config;
-use kpiscope::ui::worker::{self, Source};
-use kpiscope::ui::{Action, App, keys, render, theme::Theme};
+use kpiscope::ui::render;
+use kpiscope::ui::worker;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn run(orders: u64) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("scratch directory");
@@ -39,30 +34,14 @@ fn run(orders: u64) {
     println!("kpiscope demo (its caches included):   {:>9.1} s", started.elapsed().as_secs_f64());
     print!("  {}", String::from_utf8_lossy(&made.stdout));
 
-    let cfg = Config::default();
     let started = Instant::now();
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
-    app.update(Action::Resize(120, 40));
-    let (requests, req_rx) = mpsc::channel();
-    let (act_tx, actions) = mpsc::channel();
-    let source = Source { path: store.clone(), demo: None, config: cfg, cache: Some(cache) };
-    let worker = worker::spawn(source, req_rx, act_tx);
+    let support::Session { mut app, requests, actions, worker } = support::start(&store, &Config::default(), &cache);
     term.draw(|f| render::draw(f, &app)).expect("draw");
-    println!("first frame (loading screen):          {:>9.1} ms", ms(started.elapsed()));
-    loop {
-        let a = actions.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
-        if let Action::Failed(e) = &a {
-            panic!("worker failed: {e}");
-        }
-        let loaded = matches!(a, Action::Loaded { .. });
-        app.update(a);
-        if loaded {
-            break;
-        }
-    }
+    println!("first frame (loading screen):          {:>9.1} ms", support::ms(started.elapsed()));
+    support::until_loaded(&mut app, &actions);
     term.draw(|f| render::draw(f, &app)).expect("draw");
-    println!("start view's KPIs on screen (first open):{:>6.1} ms", ms(started.elapsed()));
+    println!("start view's KPIs on screen (first open):{:>6.1} ms", support::ms(started.elapsed()));
     let _ = requests.send(worker::Request::Stop);
     let _ = worker.join();
     println!("peak RSS of the open:                  {:>9.0} MiB", support::peak_rss_mib());

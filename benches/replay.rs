@@ -17,13 +17,12 @@
 #[path = "support.rs"]
 mod support;
 
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossterm::event::KeyEvent;
 use kpiscope::config::Config;
-use kpiscope::ui::worker::{self, Request, Source};
-use kpiscope::ui::{Action, App, Event, event_loop, keys, render, theme::Theme};
+use kpiscope::ui::worker::{self, Request};
+use kpiscope::ui::{Action, Event, event_loop, keys, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -139,51 +138,9 @@ fn key(k: &str) -> KeyEvent {
     KeyEvent::new(code, mods)
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 fn pct(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
-}
-
-/// Applies what the worker sends, up to and including the first action `last` picks.
-fn until(app: &mut App, rx: &mpsc::Receiver<Action>, last: impl Fn(&Action) -> bool) {
-    loop {
-        let a = rx.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
-        if let Action::Failed(e) = &a {
-            panic!("worker failed: {e}");
-        }
-        let done = last(&a);
-        app.update(a);
-        if done {
-            return;
-        }
-    }
-}
-
-/// Waits for the worker's next model, applying whatever else it sends.
-fn until_loaded(app: &mut App, rx: &mpsc::Receiver<Action>) {
-    until(app, rx, |a| matches!(a, Action::Loaded { .. }));
-}
-
-/// An explorer with its own worker on `path`, sized as the bench draws it.
-struct Session {
-    app: App,
-    requests: mpsc::Sender<Request>,
-    actions: mpsc::Receiver<Action>,
-    worker: std::thread::JoinHandle<()>,
-}
-
-fn start(path: &std::path::Path, cfg: &Config, cache: &std::path::Path) -> Session {
-    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
-    app.update(Action::Resize(120, 40));
-    let (requests, req_rx) = mpsc::channel();
-    let (act_tx, actions) = mpsc::channel();
-    let source = Source { path: path.to_path_buf(), demo: None, config: cfg.clone(), cache: Some(cache.into()) };
-    let worker = worker::spawn(source, req_rx, act_tx);
-    Session { app, requests, actions, worker }
 }
 
 fn run(orders: u64) {
@@ -197,15 +154,15 @@ fn run(orders: u64) {
 
     let started = Instant::now();
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg, &cache_dir);
+    let support::Session { mut app, requests, actions, worker } = support::start(&scratch.0, &cfg, &cache_dir);
     term.draw(|f| render::draw(f, &app)).expect("draw");
-    println!("first frame (loading screen):          {:>9.1} ms", ms(started.elapsed()));
-    until_loaded(&mut app, &actions);
+    println!("first frame (loading screen):          {:>9.1} ms", support::ms(started.elapsed()));
+    support::until_loaded(&mut app, &actions);
     term.draw(|f| render::draw(f, &app)).expect("draw");
-    println!("start view's KPIs on screen (cold):    {:>9.1} ms", ms(started.elapsed()));
+    println!("start view's KPIs on screen (cold):    {:>9.1} ms", support::ms(started.elapsed()));
     // The keys are replayed once the background warm-up has computed the store-wide views of every period.
-    until(&mut app, &actions, |a| matches!(a, Action::Warmed { .. }));
-    println!("  every period's views warmed after:   {:>9.1} ms", ms(started.elapsed()));
+    support::until(&mut app, &actions, |a| matches!(a, Action::Warmed { .. }));
+    println!("  every period's views warmed after:   {:>9.1} ms", support::ms(started.elapsed()));
 
     let mut times: Vec<(f64, &str)> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
@@ -215,7 +172,7 @@ fn run(orders: u64) {
         if dirty {
             term.draw(|f| render::draw(f, &app)).expect("draw");
         }
-        times.push((ms(t.elapsed()), k));
+        times.push((support::ms(t.elapsed()), k));
         seen.push(format!("{:?} of {}, {}", app.view, app.breadcrumb(), app.period_words()));
         for r in app.outbox.drain(..) {
             let _ = requests.send(r);
@@ -248,29 +205,29 @@ fn run(orders: u64) {
     let fresh = support::reset_peak_rss();
     println!("RSS between the two sessions:          {:>9.0} MiB", support::rss_mib());
     let started = Instant::now();
-    let Session { mut app, requests, actions, worker } = start(&scratch.0, &cfg, &cache_dir);
-    until_loaded(&mut app, &actions);
+    let support::Session { mut app, requests, actions, worker } = support::start(&scratch.0, &cfg, &cache_dir);
+    support::until_loaded(&mut app, &actions);
     term.draw(|f| render::draw(f, &app)).expect("draw");
-    println!("start view's KPIs on screen (warm):    {:>9.1} ms", ms(started.elapsed()));
-    until(&mut app, &actions, |a| matches!(a, Action::Following | Action::Loaded { cached: false, .. }));
-    println!("  following live changes after:        {:>9.1} ms", ms(started.elapsed()));
+    println!("start view's KPIs on screen (warm):    {:>9.1} ms", support::ms(started.elapsed()));
+    support::until(&mut app, &actions, |a| matches!(a, Action::Following | Action::Loaded { cached: false, .. }));
+    println!("  following live changes after:        {:>9.1} ms", support::ms(started.elapsed()));
 
     let writer = kpiscope::store::open_writable(&scratch.0).expect("writable");
     let mut sim = kpiscope::simulate::Simulator::new(&writer, &scratch.0, 7).expect("simulator");
     for round in 1..=3 {
         sim.step(&writer, 1_000).expect("commit");
         let t = Instant::now();
-        until_loaded(&mut app, &actions);
+        support::until_loaded(&mut app, &actions);
         term.draw(|f| render::draw(f, &app)).expect("draw");
-        let kpis = ms(t.elapsed());
+        let kpis = support::ms(t.elapsed());
         // The refreshed model comes first; its red flags follow (`Judged`), the previous ones shown meanwhile.
         if app.judging {
-            until(&mut app, &actions, |a| matches!(a, Action::Judged { .. }));
+            support::until(&mut app, &actions, |a| matches!(a, Action::Judged { .. }));
             term.draw(|f| render::draw(f, &app)).expect("draw");
         }
         println!(
             "1,000-order commit on screen, #{round}:      {kpis:>9.1} ms (its red flags: {:.1} ms; polling every {} ms)",
-            ms(t.elapsed()),
+            support::ms(t.elapsed()),
             worker::POLL.as_millis()
         );
     }

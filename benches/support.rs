@@ -4,10 +4,14 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
+use kpiscope::config::Config;
 use kpiscope::demo::{DemoOptions, generate};
 use kpiscope::engine::Model;
+use kpiscope::ui::worker::{self, Request, Source};
+use kpiscope::ui::{Action, App, keys, theme::Theme};
 
 /// Order counts from `KPISCOPE_BENCH_ORDERS` ("100000,1000000"), or `default`.
 pub fn sizes(default: &[u64]) -> Vec<u64> {
@@ -97,4 +101,47 @@ fn status_kb(key: &str) -> f64 {
 /// Peak resident memory of this process so far (or since `reset_peak_rss`), in MiB (Linux).
 pub fn peak_rss_mib() -> f64 {
     status_kb("VmHWM:") / 1024.0
+}
+
+/// Milliseconds of `d`.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Applies what the worker sends, up to and including the first action `last` picks.
+pub fn until(app: &mut App, rx: &mpsc::Receiver<Action>, last: impl Fn(&Action) -> bool) {
+    loop {
+        let a = rx.recv_timeout(Duration::from_secs(1800)).expect("worker answered");
+        if let Action::Failed(e) = &a {
+            panic!("worker failed: {e}");
+        }
+        let done = last(&a);
+        app.update(a);
+        if done {
+            return;
+        }
+    }
+}
+
+/// Waits for the worker's next model, applying whatever else it sends.
+pub fn until_loaded(app: &mut App, rx: &mpsc::Receiver<Action>) {
+    until(app, rx, |a| matches!(a, Action::Loaded { .. }));
+}
+
+/// An explorer with its own worker on `path`, sized as the bench draws it.
+pub struct Session {
+    pub app: App,
+    pub requests: mpsc::Sender<Request>,
+    pub actions: mpsc::Receiver<Action>,
+    pub worker: std::thread::JoinHandle<()>,
+}
+
+pub fn start(path: &std::path::Path, cfg: &Config, cache: &std::path::Path) -> Session {
+    let mut app = App::new("bench".into(), cfg.clone(), keys::default_commands(), Theme::dark());
+    app.update(Action::Resize(120, 40));
+    let (requests, req_rx) = mpsc::channel();
+    let (act_tx, actions) = mpsc::channel();
+    let source = Source { path: path.to_path_buf(), demo: None, config: cfg.clone(), cache: Some(cache.into()) };
+    let worker = worker::spawn(source, req_rx, act_tx);
+    Session { app, requests, actions, worker }
 }

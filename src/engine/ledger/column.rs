@@ -220,6 +220,7 @@ mod map {
     use std::io;
     use std::marker::PhantomData;
     use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
     use std::path::Path;
     use std::ptr::NonNull;
 
@@ -255,7 +256,7 @@ mod map {
             let file = std::fs::OpenOptions::new()
                 .read(true)
                 .write(true)
-                .custom_flags_tmpfile()
+                .custom_flags(libc::O_TMPFILE)
                 .open(dir)
                 .or_else(|_| named_then_removed(dir))?;
             Ok(Mapped { file, ptr: NonNull::<T>::dangling().cast(), cap: 0, len: 0, shed_at: 0, _t: PhantomData })
@@ -351,17 +352,6 @@ mod map {
                     libc::munmap(self.ptr.as_ptr().cast(), self.cap * std::mem::size_of::<T>().max(1));
                 }
             }
-        }
-    }
-
-    trait TmpFile {
-        fn custom_flags_tmpfile(&mut self) -> &mut Self;
-    }
-
-    impl TmpFile for std::fs::OpenOptions {
-        fn custom_flags_tmpfile(&mut self) -> &mut Self {
-            use std::os::unix::fs::OpenOptionsExt;
-            self.custom_flags(libc::O_TMPFILE)
         }
     }
 
