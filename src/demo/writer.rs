@@ -1,45 +1,94 @@
 //! Bulk inserts for the demo generator. The generator runs on its own thread and hands rows over a bounded
 //! channel, 100 rows of a table at a time, to the thread that owns the connection and executes them as one
 //! multi-row `INSERT` (a third of the cost of one statement per row in SQLite). Generating and inserting
-//! so overlap on two cores.
+//! so overlap on two cores. A row's cells are integers, NULLs and mostly constant strings (`Cell::Str`,
+//! no allocation): a 10M-order demo binds ~60M strings.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc::SyncSender;
 
 use crate::store::OrderTimes;
-use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ToSql, params_from_iter};
 
 use crate::error::{Error, Result, SqlContext};
 
 /// What the generator thread sends to the writing thread.
 pub enum Msg {
     /// rows of one table: `head` is `INSERT INTO t (a, b, c) VALUES `
-    Rows { head: &'static str, cols: usize, values: Vec<Value> },
+    Rows { head: &'static str, cols: usize, values: Vec<Cell> },
     /// days generated, of days in all
     Progress(u64, u64),
     /// the rows sent so far are whole days, with this many orders: a consistent store for a follower to read
     WholeDays(u64),
 }
 
-/// Executes one message's rows.
-pub fn apply(conn: &Connection, path: &Path, head: &str, cols: usize, values: Vec<Value>) -> Result<()> {
-    let rows = values.len() / cols;
-    if rows == 0 {
-        return Ok(());
+/// One cell of a row to insert.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    /// a constant (a status, a country, a review's text)
+    Str(&'static str),
+    /// a string made for the row (a reference, a day)
+    Text(String),
+}
+
+impl ToSql for Cell {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Cell::Null => ValueRef::Null,
+            Cell::Int(v) => ValueRef::Integer(*v),
+            Cell::Str(s) => ValueRef::Text(s.as_bytes()),
+            Cell::Text(s) => ValueRef::Text(s.as_bytes()),
+        }))
     }
-    let one = format!("({})", vec!["?"; cols].join(","));
-    let sql = format!("{head}{}", vec![one.as_str(); rows].join(","));
-    let mut stmt = conn.prepare_cached(&sql).at(path)?;
-    stmt.execute(params_from_iter(values)).at(path)?;
-    Ok(())
+}
+
+/// How many rows one `INSERT` takes: a batch, or a power of two for what is left of one. A followed demo
+/// sends every table's part-filled batch at the end of each day; a statement for each of their sizes
+/// (up to 1,200) kept SQLite's statement cache missing, and compiling them was a tenth of the demo's work.
+const SIZES: [usize; 8] = [BATCH_ROWS, 64, 32, 16, 8, 4, 2, 1];
+
+/// Statements kept prepared: one of each size for each of the 12 tables.
+pub const CACHED_STATEMENTS: usize = 12 * SIZES.len() + 8;
+
+/// The `INSERT` statements' texts, by table and number of rows: made once, not for every 100 rows.
+#[derive(Default)]
+pub struct Statements(HashMap<(&'static str, usize), String>);
+
+impl Statements {
+    /// Executes one message's rows, in statements of `SIZES` rows.
+    pub fn apply(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+        head: &'static str,
+        cols: usize,
+        values: &[Cell],
+    ) -> Result<()> {
+        let mut left = values;
+        while left.len() >= cols {
+            let rows = SIZES.into_iter().find(|&n| n * cols <= left.len()).unwrap_or(1);
+            let (these, rest) = left.split_at(rows * cols);
+            let sql = self.0.entry((head, rows)).or_insert_with(|| {
+                let one = format!("({})", vec!["?"; cols].join(","));
+                format!("{head}{}", vec![one.as_str(); rows].join(","))
+            });
+            let mut stmt = conn.prepare_cached(sql).at(path)?;
+            stmt.execute(params_from_iter(these)).at(path)?;
+            left = rest;
+        }
+        Ok(())
+    }
 }
 
 /// Rows of one table waiting to be sent.
 struct Batch {
     head: &'static str,
     cols: usize,
-    values: Vec<Value>,
+    values: Vec<Cell>,
 }
 
 const BATCH_ROWS: usize = 100;
@@ -49,7 +98,7 @@ impl Batch {
         Batch { head, cols, values: Vec::with_capacity(cols * BATCH_ROWS) }
     }
 
-    fn push(&mut self, out: &SyncSender<Msg>, row: impl IntoIterator<Item = Value>) -> Result<()> {
+    fn push(&mut self, out: &SyncSender<Msg>, row: impl IntoIterator<Item = Cell>) -> Result<()> {
         self.values.extend(row);
         debug_assert_eq!(self.values.len() % self.cols, 0);
         if self.values.len() >= self.cols * BATCH_ROWS {
@@ -68,14 +117,14 @@ impl Batch {
     }
 }
 
-fn int(v: i64) -> Value {
-    Value::Integer(v)
+fn int(v: i64) -> Cell {
+    Cell::Int(v)
 }
-fn opt(v: Option<i64>) -> Value {
-    v.map_or(Value::Null, Value::Integer)
+fn opt(v: Option<i64>) -> Cell {
+    v.map_or(Cell::Null, Cell::Int)
 }
-fn text(s: &str) -> Value {
-    Value::Text(s.to_string())
+fn text(s: &'static str) -> Cell {
+    Cell::Str(s)
 }
 
 pub struct Writer {
@@ -97,15 +146,15 @@ pub struct Writer {
 }
 
 /// An order's columns.
-pub struct OrderRow<'a> {
+pub struct OrderRow {
     pub seller: i64,
     pub customer: Option<i64>,
     pub placed: i64,
     pub times: OrderTimes,
-    pub status: &'a str,
-    pub fulfilled_by: &'a str,
-    pub channel: &'a str,
-    pub country: &'a str,
+    pub status: &'static str,
+    pub fulfilled_by: &'static str,
+    pub channel: &'static str,
+    pub country: &'static str,
     pub items_total: i64,
     pub discount: i64,
     pub shipping_charged: i64,
@@ -113,14 +162,14 @@ pub struct OrderRow<'a> {
 }
 
 /// A review's columns.
-pub struct ReviewRow<'a> {
+pub struct ReviewRow {
     pub order: i64,
     pub product: Option<i64>,
-    pub kind: &'a str,
+    pub kind: &'static str,
     pub rating: i64,
     pub dsr: [Option<i64>; 3],
     pub images: bool,
-    pub body: Option<&'a str>,
+    pub body: Option<&'static str>,
     pub created: i64,
 }
 
@@ -187,17 +236,17 @@ impl Writer {
         Ok(())
     }
 
-    pub fn customer(&mut self, id: i64, country: &str) -> Result<()> {
-        self.customers.push(&self.out, [int(id), Value::Text(format!("C{id:07}")), text(country)])
+    pub fn customer(&mut self, id: i64, country: &'static str) -> Result<()> {
+        self.customers.push(&self.out, [int(id), Cell::Text(format!("C{id:07}")), text(country)])
     }
 
     /// Inserts an order and returns its id.
-    pub fn order(&mut self, o: &OrderRow<'_>) -> Result<i64> {
+    pub fn order(&mut self, o: &OrderRow) -> Result<i64> {
         self.order_id += 1;
         let id = self.order_id;
         let row = [
             int(id),
-            Value::Text(format!("O{id:08}")),
+            Cell::Text(format!("O{id:08}")),
             int(o.seller),
             opt(o.customer),
             int(o.placed),
@@ -227,7 +276,7 @@ impl Writer {
         Ok(self.item_id)
     }
 
-    pub fn cancel(&mut self, order: i64, at: i64, initiator: &str, reason: &str) -> Result<()> {
+    pub fn cancel(&mut self, order: i64, at: i64, initiator: &'static str, reason: &'static str) -> Result<()> {
         let row = [int(order), int(at), text(initiator), text(reason), text("before_shipment")];
         self.cancels.push(&self.out, row)
     }
@@ -237,10 +286,10 @@ impl Writer {
         &mut self,
         item: i64,
         qty: i64,
-        reason: &str,
+        reason: &'static str,
         requested: i64,
         responded: Option<i64>,
-        status: &str,
+        status: &'static str,
         refunded: Option<i64>,
         refunded_at: Option<i64>,
     ) -> Result<()> {
@@ -257,7 +306,7 @@ impl Writer {
         self.returns.push(&self.out, row)
     }
 
-    pub fn review(&mut self, r: &ReviewRow<'_>) -> Result<()> {
+    pub fn review(&mut self, r: &ReviewRow) -> Result<()> {
         let [d, c, s] = r.dsr;
         let row = [
             int(r.order),
@@ -268,7 +317,7 @@ impl Writer {
             opt(c),
             opt(s),
             int(i64::from(r.images)),
-            r.body.map_or(Value::Null, text),
+            r.body.map_or(Cell::Null, text),
             int(r.created),
         ];
         self.reviews.push(&self.out, row)
@@ -277,13 +326,13 @@ impl Writer {
     pub fn dispute(
         &mut self,
         order: i64,
-        kind: &str,
+        kind: &'static str,
         opened: i64,
         responded: Option<i64>,
         closed: Option<i64>,
-        outcome: Option<&str>,
+        outcome: Option<&'static str>,
     ) -> Result<()> {
-        let row = [int(order), text(kind), int(opened), opt(responded), opt(closed), outcome.map_or(Value::Null, text)];
+        let row = [int(order), text(kind), int(opened), opt(responded), opt(closed), outcome.map_or(Cell::Null, text)];
         self.disputes.push(&self.out, row)
     }
 
@@ -298,7 +347,15 @@ impl Writer {
         atc: i64,
         checkouts: i64,
     ) -> Result<()> {
-        let row = [int(seller), opt(product), text(day), int(views), int(visitors), int(atc), int(checkouts)];
+        let row = [
+            int(seller),
+            opt(product),
+            Cell::Text(day.to_string()),
+            int(views),
+            int(visitors),
+            int(atc),
+            int(checkouts),
+        ];
         self.traffic.push(&self.out, row)
     }
 
@@ -315,8 +372,8 @@ impl Writer {
         self.messages.push(&self.out, row)
     }
 
-    pub fn spend(&mut self, seller: i64, day: &str, channel: &str, amount: i64) -> Result<()> {
-        self.spend.push(&self.out, [int(seller), text(day), text(channel), int(amount)])
+    pub fn spend(&mut self, seller: i64, day: &str, channel: &'static str, amount: i64) -> Result<()> {
+        self.spend.push(&self.out, [int(seller), Cell::Text(day.to_string()), text(channel), int(amount)])
     }
 
     pub fn stock(&mut self, product: i64, on_hand: i64, reorder: i64, lead: i64, updated: i64) -> Result<()> {
@@ -325,15 +382,21 @@ impl Writer {
 
     pub fn plant(
         &mut self,
-        name: &str,
-        rule: &str,
+        name: &'static str,
+        rule: &'static str,
         seller: &str,
         product: Option<&str>,
-        description: &str,
+        description: &'static str,
     ) -> Result<()> {
         self.plants.push(
             &self.out,
-            [text(name), text(rule), text(seller), product.map_or(Value::Null, text), text(description)],
+            [
+                text(name),
+                text(rule),
+                Cell::Text(seller.to_string()),
+                product.map_or(Cell::Null, |p| Cell::Text(p.to_string())),
+                text(description),
+            ],
         )
     }
 
