@@ -224,6 +224,15 @@ pub struct OrderRow {
     pub ship_cost: Option<i64>,
 }
 
+/// Whether column `i` is the text `want`, read in place, not copied to a `String` for each of millions of
+/// rows; what is not UTF-8 text fails as `get::<String>` fails.
+fn text_is(r: &Row<'_>, i: usize, want: &str) -> rusqlite::Result<bool> {
+    match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Text(t) if std::str::from_utf8(t).is_ok() => Ok(t == want.as_bytes()),
+        _ => Ok(r.get::<_, String>(i)? == want),
+    }
+}
+
 pub fn orders(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -> Result<Vec<OrderRow>> {
     let cols = format!(
         "seller_id, customer_id, placed_at, {}, fulfilled_by, items_total_minor, discount_minor, shipping_cost_minor",
@@ -236,7 +245,7 @@ pub fn orders(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) -
             customer: r.get(2)?,
             placed: r.get(3)?,
             times: OrderTimes::read(r, 4)?,
-            seller_fulfilled: r.get::<_, String>(10)? == "seller",
+            seller_fulfilled: text_is(r, 10, "seller")?,
             items_total: r.get(11)?,
             discount: r.get(12)?,
             ship_cost: r.get(13)?,
@@ -323,8 +332,8 @@ pub fn cancellations(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Qua
             id: r.get(0)?,
             order: r.get(1)?,
             at: r.get(2)?,
-            by_buyer: r.get::<_, String>(3)? == "buyer",
-            before_shipment: r.get::<_, String>(4)? == "before_shipment",
+            by_buyer: text_is(r, 3, "buyer")?,
+            before_shipment: text_is(r, 4, "before_shipment")?,
         })
     })
 }
@@ -372,7 +381,7 @@ pub fn reviews(conn: &Connection, path: &Path, pick: Pick<'_>, q: &mut Quality) 
             id: r.get(0)?,
             order: r.get(1)?,
             product: r.get(2)?,
-            seller_feedback: r.get::<_, String>(3)? == "seller",
+            seller_feedback: text_is(r, 3, "seller")?,
             rating: r.get(4)?,
             dsr: [r.get(5)?, r.get(6)?, r.get(7)?],
             images: r.get::<_, i64>(8)? != 0,
