@@ -50,8 +50,10 @@ use seen::Seen;
 
 use super::customers::CustomerList;
 use super::model::{DisputeFact, Model, Product, Seller};
+use super::packed::Packed;
 use super::quality::{self, Quality};
 use super::rows::{self, CancelRow, DisputeRow, MessageRow, OrderRow, Pick, ReturnRow, ReviewRow};
+use super::series::Dense;
 use crate::error::Result;
 use crate::time::{self, Day, SECS_PER_DAY};
 
@@ -514,14 +516,30 @@ impl Ledger {
 
     /// Adds (sign 1) or takes back (sign −1) pieces; a seller's pieces also go to the store.
     fn put_all(&mut self, pieces: &Pieces, sign: i64) {
+        let m = &mut self.model;
+        // An order's pieces come together, several to its seller and product: their series are made
+        // writable (`Arc::make_mut`, an atomic operation) once for a run of pieces, not for each one.
+        let mut seller: Option<(u32, &mut Dense)> = None;
+        let mut product: Option<(u32, &mut Packed)> = None;
         for (target, day, f) in pieces.iter() {
-            let m = &mut self.model;
             match target {
                 Target::Seller(s) => {
-                    f.add_to(Arc::make_mut(&mut m.seller_days[s as usize]).cell(day), sign);
+                    if seller.as_ref().is_none_or(|(at, _)| *at != s) {
+                        seller = Some((s, Arc::make_mut(&mut m.seller_days[s as usize])));
+                    }
+                    if let Some((_, d)) = &mut seller {
+                        f.add_to(d.cell(day), sign);
+                    }
                     f.add_to(m.store_days.cell(day), sign);
                 }
-                Target::Product(p) => Arc::make_mut(&mut m.product_days[p as usize]).add(day, f.at, f.values, sign),
+                Target::Product(p) => {
+                    if product.as_ref().is_none_or(|(at, _)| *at != p) {
+                        product = Some((p, Arc::make_mut(&mut m.product_days[p as usize])));
+                    }
+                    if let Some((_, d)) = &mut product {
+                        d.add(day, f.at, f.values, sign);
+                    }
+                }
                 Target::Category(k) => f.add_to(Arc::make_mut(&mut m.category_days[k as usize]).cell(day), sign),
             }
         }
