@@ -312,8 +312,7 @@ impl Packed {
                 c.add_into(total);
             }
         }
-        let mut tail: Vec<(Day, [i64; FIELDS])> =
-            self.tail_days.drain(..).zip(self.tail.drain(..)).map(|(d, c)| (d, c.to_array())).collect();
+        let mut tail: Vec<(Day, Sparse)> = self.tail_days.drain(..).zip(self.tail.drain(..)).collect();
         tail.sort_unstable_by_key(|(d, _)| *d);
         // A change to a day of the head: the head's cells from that day on become owned again.
         if self.head_n > 0 && tail[0].0 <= self.head.days[self.head_n - 1] {
@@ -342,13 +341,17 @@ impl Packed {
                 }
                 // The tail's next day, added to the packed cell of the same day if there is one.
                 packed => {
-                    let Some((td, mut acc)) = t.next() else { break };
+                    let Some((td, cell)) = t.next() else { break };
                     if packed == Some(td) {
                         let end = old_ends[i] as usize - base;
+                        let mut acc = cell.to_array();
                         decode_add(&old_bytes[start..end], &mut acc);
                         (start, i) = (end, i + 1);
+                        self.push(td, &acc);
+                    } else {
+                        // A new day (the common case): packed from the cell's few fields as they are.
+                        self.push_sparse(td, &cell);
                     }
-                    self.push(td, &acc);
                 }
             }
         }
@@ -431,6 +434,27 @@ impl Packed {
             + self.tail_days.capacity() * 4
             + self.tail.capacity() * std::mem::size_of::<Sparse>()
             + self.tail.iter().map(|c| c.values.capacity() * 8).sum::<usize>()
+    }
+
+    /// Packs `c` as the cell of `day`, as `push` packs the same values.
+    fn push_sparse(&mut self, day: Day, c: &Sparse) {
+        let (mut bits, mut mask) = (c.mask, 0u64);
+        for &v in &c.values {
+            let bit = bits & bits.wrapping_neg();
+            bits &= bits - 1;
+            if v != 0 {
+                mask |= bit;
+            }
+        }
+        if mask == 0 {
+            return;
+        }
+        put(&mut self.own.bytes, mask);
+        for &v in c.values.iter().filter(|v| **v != 0) {
+            put(&mut self.own.bytes, zigzag(v));
+        }
+        self.own.days.push(day);
+        self.own.ends.push(self.own.bytes.len() as u32);
     }
 
     fn push(&mut self, day: Day, a: &[i64; FIELDS]) {
