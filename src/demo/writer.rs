@@ -411,3 +411,45 @@ impl Writer {
         self.out.send(Msg::Progress(done, total)).map_err(|_| Error::usage("the demo's writer stopped"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 237 rows go in as 100 + 100 + 32 + 4 + 1, in order, each cell as given; at most one statement of
+    /// each size is prepared.
+    #[test]
+    fn a_message_goes_in_whole_and_in_order_in_statements_of_a_few_sizes() {
+        let conn = Connection::open_in_memory().expect("memory");
+        conn.execute_batch("CREATE TABLE t (n INTEGER, s TEXT, o TEXT)").expect("table");
+        let mut statements = Statements::default();
+        let path = Path::new(":memory:");
+        let rows = |from: i64, n: i64| -> Vec<Cell> {
+            (from..from + n)
+                .flat_map(|i| {
+                    let s = if i % 2 == 0 { Cell::Str("even") } else { Cell::Text(format!("odd {i}")) };
+                    [Cell::Int(i), s, if i % 3 == 0 { Cell::Null } else { Cell::Str("x") }]
+                })
+                .collect()
+        };
+        let head = "INSERT INTO t (n, s, o) VALUES ";
+        statements.apply(&conn, path, head, 3, &rows(0, 237)).expect("237 rows");
+        statements.apply(&conn, path, head, 3, &rows(237, 5)).expect("5 rows");
+        let mut stmt = conn.prepare("SELECT n, s, o FROM t ORDER BY rowid").expect("select");
+        let back: Vec<(i64, String, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(back.len(), 242);
+        for (i, (n, s, o)) in back.into_iter().enumerate() {
+            let i = i as i64;
+            assert_eq!(n, i);
+            assert_eq!(s, if i % 2 == 0 { "even".to_string() } else { format!("odd {i}") });
+            assert_eq!(o.as_deref(), if i % 3 == 0 { None } else { Some("x") });
+        }
+        let mut sizes: Vec<usize> = statements.0.keys().map(|&(_, n)| n).collect();
+        sizes.sort_unstable();
+        assert_eq!(sizes, [1, 4, 32, 100]);
+    }
+}
