@@ -54,7 +54,7 @@ impl Ledger {
                 }
             }
             store.1.mark_grown(&mut store.0, start);
-            this.grow_lists(&new, &mut sellers, |pos| vec![this.orders[pos].seller]);
+            this.grow_lists(&new, &mut sellers, |pos| [this.orders[pos].seller]);
             this.grow_lists(&new, &mut cats, |pos| this.targets(pos).1);
         });
         let m = &mut self.model;
@@ -67,11 +67,11 @@ impl Ledger {
 
     /// Pushes the orders at `new` (in time order, all with a customer) onto the lists of their scopes
     /// (`scopes`) and marks the first orders of each list that grew against its customers seen (`lists.1`).
-    fn grow_lists(
+    fn grow_lists<S: IntoIterator<Item = u32>>(
         &self,
         new: &[u32],
         lists: &mut (Vec<Arc<CustomerList>>, Vec<Seen>),
-        scopes: impl Fn(usize) -> Vec<u32>,
+        scopes: impl Fn(usize) -> S,
     ) {
         let (lists, seen) = lists;
         let before: Vec<usize> = lists.iter().map(|l| l.len()).collect();
