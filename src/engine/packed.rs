@@ -69,12 +69,20 @@ impl Sparse {
         if self.mask & bit == 0 { 0 } else { self.values[(self.mask & (bit - 1)).count_ones() as usize] }
     }
 
+    /// The cell's (field, value) pairs, in field order.
+    fn fields(&self) -> impl Iterator<Item = (usize, i64)> + Clone + '_ {
+        let mut m = self.mask;
+        self.values.iter().map(move |&v| {
+            let field = m.trailing_zeros() as usize;
+            m &= m.wrapping_sub(1);
+            (field, v)
+        })
+    }
+
     /// Adds the cell's fields into `acc`.
     fn add_into(&self, acc: &mut [i64; FIELDS]) {
-        let mut m = self.mask;
-        for &v in &self.values {
-            acc[m.trailing_zeros() as usize] += v;
-            m &= m - 1;
+        for (field, v) in self.fields() {
+            acc[field] += v;
         }
     }
 
@@ -347,10 +355,10 @@ impl Packed {
                         let mut acc = cell.to_array();
                         decode_add(&old_bytes[start..end], &mut acc);
                         (start, i) = (end, i + 1);
-                        self.push(td, &acc);
+                        self.push(td, acc.into_iter().enumerate());
                     } else {
                         // A new day (the common case): packed from the cell's few fields as they are.
-                        self.push_sparse(td, &cell);
+                        self.push(td, cell.fields());
                     }
                 }
             }
@@ -436,40 +444,17 @@ impl Packed {
             + self.tail.iter().map(|c| c.values.capacity() * 8).sum::<usize>()
     }
 
-    /// Packs `c` as the cell of `day`, as `push` packs the same values.
-    fn push_sparse(&mut self, day: Day, c: &Sparse) {
-        let (mut bits, mut mask) = (c.mask, 0u64);
-        for &v in &c.values {
-            let bit = bits & bits.wrapping_neg();
-            bits &= bits - 1;
-            if v != 0 {
-                mask |= bit;
-            }
-        }
+    /// Packs the cell of `day` from its (field, value) pairs in field order, the zero values left out; a cell
+    /// of nothing but zeros is not kept.
+    fn push(&mut self, day: Day, fields: impl Iterator<Item = (usize, i64)> + Clone) {
+        let fields = fields.filter(|&(_, v)| v != 0);
+        let mask = fields.clone().fold(0u64, |m, (i, _)| m | 1 << i);
         if mask == 0 {
             return;
         }
         put(&mut self.own.bytes, mask);
-        for &v in c.values.iter().filter(|v| **v != 0) {
+        for (_, v) in fields {
             put(&mut self.own.bytes, zigzag(v));
-        }
-        self.own.days.push(day);
-        self.own.ends.push(self.own.bytes.len() as u32);
-    }
-
-    fn push(&mut self, day: Day, a: &[i64; FIELDS]) {
-        let mut mask = 0u64;
-        for (i, v) in a.iter().enumerate() {
-            if *v != 0 {
-                mask |= 1 << i;
-            }
-        }
-        if mask == 0 {
-            return;
-        }
-        put(&mut self.own.bytes, mask);
-        for v in a.iter().filter(|v| **v != 0) {
-            put(&mut self.own.bytes, zigzag(*v));
         }
         self.own.days.push(day);
         self.own.ends.push(self.own.bytes.len() as u32);
