@@ -169,7 +169,6 @@ fn write_store(
     .at(path)?;
     // A commit waits for the follower's reads to end.
     conn.busy_timeout(std::time::Duration::from_secs(600)).at(path)?;
-    conn.set_prepared_statement_cache_capacity(writer::CACHED_STATEMENTS);
     store::init_schema(&conn, path)?;
     conn.execute_batch("BEGIN").at(path)?;
     // The generator runs on a thread of its own, and so does the writer, which owns the connection and
@@ -198,10 +197,10 @@ fn write_store(
                 yield_to_follower();
             }
             let (mut committed_orders, mut commits_made) = (0, 0);
-            let mut statements = writer::Statements::default();
+            let mut statements = writer::Statements::new(&conn, path);
             for msg in rows.iter() {
                 match msg {
-                    Msg::Rows { head, cols, values } => statements.apply(&conn, path, head, cols, &values)?,
+                    Msg::Rows { head, cols, values } => statements.apply(head, cols, &values)?,
                     Msg::WholeDays(n) if n - committed_orders >= commit_min && !reading.load(Ordering::Acquire) => {
                         committed_orders = n;
                         conn.execute_batch("COMMIT; BEGIN").at(path)?;

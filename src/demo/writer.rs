@@ -6,12 +6,13 @@
 //! constant strings (`Cell::Str`, no allocation): a 10M-order demo binds ~60M strings.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 use std::sync::mpsc::SyncSender;
 
 use crate::store::OrderTimes;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, ToSql, params_from_iter};
+use rusqlite::{Connection, Statement, ToSql, params_from_iter};
 
 use crate::error::{Error, Result, SqlContext};
 
@@ -49,39 +50,37 @@ impl ToSql for Cell {
 
 /// How many rows one `INSERT` takes: a batch, or a power of two for what is left of one. A followed demo
 /// sends every table's part-filled batch at the end of each day; a statement for each of their sizes
-/// (up to 1,200) kept SQLite's statement cache missing, and compiling them was a tenth of the demo's work.
+/// (up to 1,200, in SQLite's statement cache of 16) was compiled again and again: a tenth of the demo's work.
 const SIZES: [usize; 8] = [BATCH_ROWS, 64, 32, 16, 8, 4, 2, 1];
 
-/// The tables the demo writes (a batch of rows each; `Writer::flush` lists them).
-const TABLES: usize = 12;
+/// The `INSERT` statements, by table and number of rows, each prepared once and kept (at most one of each
+/// of `SIZES` for each of the 12 tables).
+pub struct Statements<'c> {
+    conn: &'c Connection,
+    path: &'c Path,
+    prepared: HashMap<(&'static str, usize), Statement<'c>>,
+}
 
-/// Statements kept prepared: one of each size for each table.
-pub const CACHED_STATEMENTS: usize = TABLES * SIZES.len();
+impl<'c> Statements<'c> {
+    pub fn new(conn: &'c Connection, path: &'c Path) -> Self {
+        Statements { conn, path, prepared: HashMap::new() }
+    }
 
-/// The `INSERT` statements' texts, by table and number of rows: made once, not for every 100 rows.
-#[derive(Default)]
-pub struct Statements(HashMap<(&'static str, usize), String>);
-
-impl Statements {
     /// Executes one message's rows, in statements of `SIZES` rows.
-    pub fn apply(
-        &mut self,
-        conn: &Connection,
-        path: &Path,
-        head: &'static str,
-        cols: usize,
-        values: &[Cell],
-    ) -> Result<()> {
+    pub fn apply(&mut self, head: &'static str, cols: usize, values: &[Cell]) -> Result<()> {
         let mut left = values;
         while left.len() >= cols {
             let rows = SIZES.into_iter().find(|&n| n * cols <= left.len()).unwrap_or(1);
             let (these, rest) = left.split_at(rows * cols);
-            let sql = self.0.entry((head, rows)).or_insert_with(|| {
-                let one = format!("({})", vec!["?"; cols].join(","));
-                format!("{head}{}", vec![one.as_str(); rows].join(","))
-            });
-            let mut stmt = conn.prepare_cached(sql).at(path)?;
-            stmt.execute(params_from_iter(these)).at(path)?;
+            let stmt = match self.prepared.entry((head, rows)) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let one = format!("({})", vec!["?"; cols].join(","));
+                    let sql = format!("{head}{}", vec![one.as_str(); rows].join(","));
+                    e.insert(self.conn.prepare(&sql).at(self.path)?)
+                }
+            };
+            stmt.execute(params_from_iter(these)).at(self.path)?;
             left = rest;
         }
         Ok(())
@@ -221,7 +220,7 @@ impl Writer {
     /// Writes every buffered row.
     pub fn flush(&mut self) -> Result<()> {
         let out = &self.out;
-        let all: [&mut Batch; TABLES] = [
+        let all = [
             &mut self.customers,
             &mut self.orders,
             &mut self.items,
@@ -427,8 +426,8 @@ mod tests {
     fn a_message_goes_in_whole_and_in_order_in_statements_of_a_few_sizes() {
         let conn = Connection::open_in_memory().expect("memory");
         conn.execute_batch("CREATE TABLE t (n INTEGER, s TEXT, o TEXT)").expect("table");
-        let mut statements = Statements::default();
         let path = Path::new(":memory:");
+        let mut statements = Statements::new(&conn, path);
         let rows = |from: i64, n: i64| -> Vec<Cell> {
             (from..from + n)
                 .flat_map(|i| {
@@ -438,8 +437,8 @@ mod tests {
                 .collect()
         };
         let head = "INSERT INTO t (n, s, o) VALUES ";
-        statements.apply(&conn, path, head, 3, &rows(0, 237)).expect("237 rows");
-        statements.apply(&conn, path, head, 3, &rows(237, 5)).expect("5 rows");
+        statements.apply(head, 3, &rows(0, 237)).expect("237 rows");
+        statements.apply(head, 3, &rows(237, 5)).expect("5 rows");
         let mut stmt = conn.prepare("SELECT n, s, o FROM t ORDER BY rowid").expect("select");
         let back: Vec<(i64, String, Option<String>)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -453,7 +452,7 @@ mod tests {
             assert_eq!(s, if i % 2 == 0 { "even".to_string() } else { format!("odd {i}") });
             assert_eq!(o.as_deref(), if i % 3 == 0 { None } else { Some("x") });
         }
-        let mut sizes: Vec<usize> = statements.0.keys().map(|&(_, n)| n).collect();
+        let mut sizes: Vec<usize> = statements.prepared.keys().map(|&(_, n)| n).collect();
         sizes.sort_unstable();
         assert_eq!(sizes, [1, 4, 32, 100]);
     }
